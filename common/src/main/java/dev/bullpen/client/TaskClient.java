@@ -1,0 +1,160 @@
+package dev.bullpen.client;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.protocol.TaskMessageBuilder;
+import dev.bullpen.protocol.TaskMessageCodec;
+import dev.bullpen.protocol.TimeLimit;
+import dev.bullpen.result.ResultBackend;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Pitches tasks by name onto RabbitMQ in Celery's protocol v2, and hands back a {@link TaskHandle}
+ * to read the result. Works with Bullpen workers and Python Celery workers alike.
+ *
+ * <pre>{@code
+ * TaskHandle h = client.send("demo.add", List.of(2, 3));
+ * int five = h.get(Duration.ofSeconds(10), Integer.class);
+ * }</pre>
+ *
+ * <p>{@link #send} returns only once the broker has confirmed the message; {@link #sendAsync}
+ * returns at once with a future, so thousands of tasks can be in flight to the broker together.
+ * A message the broker refuses or cannot route is an error, never silence. Thread-safe; share one.
+ */
+public final class TaskClient implements AutoCloseable {
+
+    private final ConfirmingPublisher publisher;
+    private final QueueDeclarations queues;
+    private final ResultBackend results;
+    private final TaskClientSettings settings;
+    private final TaskMessageCodec codec = new TaskMessageCodec();
+
+    /**
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     * @param settings queue and publishing settings
+     */
+    public TaskClient(ConnectionFactory amqp, ResultBackend results, TaskClientSettings settings) {
+        this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
+        this.queues = new QueueDeclarations(publisher, settings.createMissingQueues());
+        this.results = results;
+        this.settings = settings;
+    }
+
+    /** Sends with positional arguments and default options; waits for the broker's confirm. */
+    public TaskHandle send(String task, List<?> args) {
+        return send(task, args, Map.of(), TaskOptions.defaults());
+    }
+
+    /**
+     * Sends a task and waits for the broker's confirm.
+     *
+     * @throws TaskPublishException when the broker is unreachable, refuses or cannot route the task,
+     *         or does not confirm within the configured timeout
+     */
+    public TaskHandle send(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
+        CompletableFuture<TaskHandle> sent = sendAsync(task, args, kwargs, options);
+        try {
+            return sent.get(settings.confirmTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException ex) {
+            throw new TaskPublishException("the broker did not confirm task '" + task + "' within "
+                    + settings.confirmTimeout());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new TaskPublishException("interrupted while waiting for the broker's confirm", ex);
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof TaskPublishException publish) {
+                throw new TaskPublishException(publish.getMessage(), publish);
+            }
+            throw new TaskPublishException("could not send task '" + task + "'", ex.getCause());
+        }
+    }
+
+    /**
+     * Sends a task without waiting; the future completes when the broker has confirmed it, or
+     * fails with {@link TaskPublishException}.
+     */
+    public CompletableFuture<TaskHandle> sendAsync(String task, List<?> args, Map<String, ?> kwargs,
+            TaskOptions options) {
+        TaskMessage message;
+        String queue = options.queue() == null ? settings.defaultQueue() : options.queue();
+        try {
+            message = message(task, args, kwargs, options);
+            queues.ensure(queue);
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex instanceof TaskPublishException ? ex
+                    : new TaskPublishException("could not send task '" + task + "': " + ex.getMessage(), ex));
+        }
+        // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
+        return publisher.publish("", queue, codec.properties(message), codec.body(message))
+                .thenApply(ok -> handle(message.id()));
+    }
+
+    /** Sends an already built message to a queue; the future completes on the broker's confirm. */
+    public CompletableFuture<TaskHandle> sendAsync(TaskMessage message, String queue) {
+        try {
+            queues.ensure(queue);
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        return publisher.publish("", queue, codec.properties(message), codec.body(message))
+                .thenApply(ok -> handle(message.id()));
+    }
+
+    /** A handle on a task by id, sent by anyone. */
+    public TaskHandle handle(String taskId) {
+        return new TaskHandle(taskId, results);
+    }
+
+    /** The backend this client reads results from. */
+    public ResultBackend results() {
+        return results;
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+    }
+
+    private static TaskMessage message(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
+        if (task.isBlank()) {
+            throw new IllegalArgumentException("task name must not be blank");
+        }
+        String id = options.taskId() == null ? UUID.randomUUID().toString() : options.taskId();
+        Instant now = Instant.now();
+        Instant startAfter = options.startAfter(now);
+        return TaskMessageBuilder.of(task, id)
+                .args(CeleryJson.mapper().valueToTree(args) instanceof ArrayNode a ? a : CeleryJson.mapper().createArrayNode())
+                .kwargs(CeleryJson.mapper().valueToTree(kwargs) instanceof ObjectNode o ? o : CeleryJson.mapper().createObjectNode())
+                .eta(utc(startAfter))
+                .expires(utc(options.expires()))
+                .priority(options.priority() == null ? 0 : options.priority())
+                .timeLimit(new TimeLimit(seconds(options.timeLimit()), seconds(options.softTimeLimit())))
+                .ignoreResult(options.ignoreResult())
+                .build();
+    }
+
+    private static @Nullable OffsetDateTime utc(@Nullable Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static @Nullable Double seconds(@Nullable Duration duration) {
+        return duration == null ? null : duration.toNanos() / 1e9;
+    }
+}

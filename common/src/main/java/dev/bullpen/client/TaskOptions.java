@@ -1,0 +1,93 @@
+package dev.bullpen.client;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to send one task: Celery's {@code apply_async} options. Immutable; each {@code with} method
+ * returns a copy.
+ *
+ * <pre>{@code
+ * TaskOptions.defaults().queue("images").countdown(Duration.ofSeconds(30)).priority(5)
+ * }</pre>
+ *
+ * @param queue the queue to send to; the client's default queue when null
+ * @param countdown run no sooner than this long from now
+ * @param eta run no sooner than this instant (wins over countdown)
+ * @param expires do not run after this instant
+ * @param priority 0..9, higher runs first on queues declared with {@code x-max-priority}
+ * @param taskId the id to use instead of a random UUID
+ * @param timeLimit the hard time limit
+ * @param softTimeLimit the soft time limit
+ * @param ignoreResult store no result
+ */
+public record TaskOptions(@Nullable String queue, @Nullable Duration countdown, @Nullable Instant eta,
+        @Nullable Instant expires, @Nullable Integer priority, @Nullable String taskId,
+        @Nullable Duration timeLimit, @Nullable Duration softTimeLimit, boolean ignoreResult) {
+
+    private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null, null, null, null, false);
+
+    public TaskOptions {
+        if (priority != null && (priority < 0 || priority > 255)) {
+            throw new IllegalArgumentException("priority must be 0..255, got " + priority);
+        }
+        if (countdown != null && countdown.isNegative()) {
+            throw new IllegalArgumentException("countdown must not be negative, got " + countdown);
+        }
+    }
+
+    /** Default queue, run now, no expiry, priority 0, random id. */
+    public static TaskOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public TaskOptions queue(@Nullable String queue) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions countdown(@Nullable Duration countdown) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions eta(@Nullable Instant eta) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions expires(@Nullable Instant expires) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    /** Expires this long from now. */
+    public TaskOptions expiresIn(Duration expiresIn) {
+        return expires(Instant.now().plus(expiresIn));
+    }
+
+    public TaskOptions priority(@Nullable Integer priority) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions taskId(@Nullable String taskId) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions timeLimit(@Nullable Duration timeLimit) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions softTimeLimit(@Nullable Duration softTimeLimit) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    public TaskOptions ignoreResult(boolean ignoreResult) {
+        return new TaskOptions(queue, countdown, eta, expires, priority, taskId, timeLimit, softTimeLimit, ignoreResult);
+    }
+
+    /** The instant the task may start: eta, else now plus countdown, else null (now). */
+    public @Nullable Instant startAfter(Instant now) {
+        if (eta != null) {
+            return eta;
+        }
+        return countdown == null || countdown.isZero() ? null : now.plus(countdown);
+    }
+}

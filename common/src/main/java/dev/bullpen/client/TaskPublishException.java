@@ -1,0 +1,16 @@
+package dev.bullpen.client;
+
+/**
+ * The broker did not take a task: unreachable, refused it (nack), could not route it to a queue, or
+ * did not confirm in time. The task may or may not have been queued only in the last case.
+ */
+public class TaskPublishException extends BullpenException {
+
+    public TaskPublishException(String message) {
+        super(message);
+    }
+
+    public TaskPublishException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.bullpen.protocol;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A task invocation carried inside another message: a link, an errback, a chain step or a chord
+ * body. Its JSON is Celery's signature dict: {@code task, args, kwargs, options, subtask_type,
+ * immutable}.
+ *
+ * @param task the registered task name
+ * @param args positional arguments
+ * @param kwargs keyword arguments
+ * @param options call options such as {@code task_id}, {@code queue} or {@code reply_to}
+ * @param subtaskType {@code null} for a plain task, or {@code group}, {@code chain}, {@code chord}
+ * @param immutable when true the parent's result is not prepended to {@link #args()}
+ */
+public record Signature(String task, ArrayNode args, ObjectNode kwargs, ObjectNode options,
+        @Nullable String subtaskType, boolean immutable) {
+
+    /** A mutable signature with no arguments and no options. */
+    public static Signature of(String task) {
+        var mapper = CeleryJson.mapper();
+        return new Signature(task, mapper.createArrayNode(), mapper.createObjectNode(),
+                mapper.createObjectNode(), null, false);
+    }
+
+    ObjectNode toJson() {
+        ObjectNode node = CeleryJson.mapper().createObjectNode();
+        node.put("task", task);
+        node.set("args", args);
+        node.set("kwargs", kwargs);
+        node.set("options", options);
+        node.put("subtask_type", subtaskType);
+        node.put("immutable", immutable);
+        return node;
+    }
+
+    static Signature fromJson(JsonNode node) {
+        if (!node.isObject() || !node.path("task").isString()) {
+            throw new MalformedMessageException("a signature must be an object with a string 'task': " + node);
+        }
+        var mapper = CeleryJson.mapper();
+        JsonNode args = node.path("args");
+        JsonNode kwargs = node.path("kwargs");
+        JsonNode options = node.path("options");
+        JsonNode subtaskType = node.path("subtask_type");
+        return new Signature(node.get("task").stringValue(),
+                args.isArray() ? (ArrayNode) args : mapper.createArrayNode(),
+                kwargs.isObject() ? (ObjectNode) kwargs : mapper.createObjectNode(),
+                options.isObject() ? (ObjectNode) options : mapper.createObjectNode(),
+                subtaskType.isString() ? subtaskType.stringValue() : null,
+                node.path("immutable").asBoolean(false));
+    }
+}

@@ -1,0 +1,196 @@
+package dev.bullpen.result;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Results in Redis, in Celery's format: key {@code celery-task-meta-<id>} holding the result meta
+ * JSON, written with {@code SETEX} and {@code PUBLISH}ed on a channel named like the key.
+ *
+ * <p>Writes are one atomic script that also refuses to overwrite a stored SUCCESS. Waiting uses one
+ * pattern subscription for the whole backend rather than one per task; a waiter registers, then reads
+ * the key once to catch a result that was stored before it arrived, and every (re)subscription after
+ * a reconnect reads again for all waiters, so nothing is missed and nothing polls.
+ *
+ * <p>Uses the Lettuce client of a Spring Data Redis {@link LettuceConnectionFactory} (standalone Redis).
+ */
+public final class RedisResultBackend implements ResultBackend {
+
+    /** Celery's key and channel prefix for task results. */
+    public static final String TASK_KEY_PREFIX = "celery-task-meta-";
+
+    private static final String STORE_SCRIPT = """
+            local cur = redis.call('GET', KEYS[1])
+            if cur then
+              local ok, meta = pcall(cjson.decode, cur)
+              if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
+            end
+            if tonumber(ARGV[2]) > 0 then
+              redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
+            else
+              redis.call('SET', KEYS[1], ARGV[1])
+            end
+            redis.call('PUBLISH', KEYS[1], ARGV[1])
+            return 1
+            """;
+
+    private final RedisClient client;
+    private final String keyPrefix;
+    private final String expiresSeconds;
+    private final StatefulRedisConnection<String, String> commands;
+    private final String storeSha;
+    private final Map<String, List<CompletableFuture<TaskResult>>> waiters = new ConcurrentHashMap<>();
+    private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
+
+    /**
+     * @param factory a started connection factory
+     * @param keyPrefix prepended to every key, as Celery's {@code global_keyprefix}; may be empty
+     * @param expires how long results are kept; zero or negative keeps them forever
+     */
+    public RedisResultBackend(LettuceConnectionFactory factory, String keyPrefix, Duration expires) {
+        if (!(factory.getRequiredNativeClient() instanceof RedisClient redis)) {
+            throw new IllegalArgumentException("RedisResultBackend supports standalone Redis only");
+        }
+        this.client = redis;
+        this.keyPrefix = keyPrefix;
+        this.expiresSeconds = Long.toString(Math.max(0, expires.toSeconds()));
+        this.commands = client.connect(StringCodec.UTF8);
+        this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
+    }
+
+    /** The Redis key that holds a task's result. */
+    public String key(String taskId) {
+        return keyPrefix + TASK_KEY_PREFIX + taskId;
+    }
+
+    @Override
+    public boolean store(TaskResult result) {
+        String[] keys = {key(result.taskId())};
+        String json = ResultCodec.encode(result);
+        Long written;
+        try {
+            written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+        } catch (RedisNoScriptException ex) {
+            // Redis lost its script cache (restart or SCRIPT FLUSH).
+            written = commands.sync().eval(STORE_SCRIPT, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+        }
+        return written != null && written == 1L;
+    }
+
+    @Override
+    public TaskResult get(String taskId) {
+        String json = commands.sync().get(key(taskId));
+        return json == null ? TaskResult.pending(taskId) : ResultCodec.decode(taskId, json);
+    }
+
+    @Override
+    public CompletableFuture<TaskResult> whenReady(String taskId) {
+        CompletableFuture<TaskResult> future = new CompletableFuture<>();
+        waiters.compute(taskId, (id, list) -> {
+            List<CompletableFuture<TaskResult>> out = list == null ? new ArrayList<>(1) : list;
+            out.add(future);
+            return out;
+        });
+        future.whenComplete((r, e) -> waiters.computeIfPresent(taskId, (id, list) -> {
+            list.remove(future);
+            return list.isEmpty() ? null : list;
+        }));
+        ensureSubscribed();
+        commands.async().get(key(taskId)).thenAccept(json -> {
+            if (json != null) {
+                offer(taskId, json);
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public void forget(String taskId) {
+        commands.sync().del(key(taskId));
+    }
+
+    @Override
+    public void close() {
+        var sub = subscription;
+        if (sub != null) {
+            sub.close();
+        }
+        commands.close();
+        List.copyOf(waiters.values()).forEach(list -> List.copyOf(list)
+                .forEach(f -> f.completeExceptionally(new CancellationException("result backend closed"))));
+    }
+
+    private void ensureSubscribed() {
+        if (subscription != null) {
+            return;
+        }
+        synchronized (this) {
+            if (subscription != null) {
+                return;
+            }
+            StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
+            sub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    offer(channel.substring(keyPrefix.length() + TASK_KEY_PREFIX.length()), message);
+                }
+
+                @Override
+                public void psubscribed(String pattern, long count) {
+                    // Also called when Lettuce resubscribes after a reconnect: read what was missed.
+                    recheckWaiters();
+                }
+            });
+            sub.sync().psubscribe(escapeGlob(keyPrefix) + TASK_KEY_PREFIX + "*");
+            subscription = sub;
+        }
+    }
+
+    private void offer(String taskId, String json) {
+        if (!waiters.containsKey(taskId)) {
+            return;
+        }
+        TaskResult result = ResultCodec.decode(taskId, json);
+        if (!result.state().isReady()) {
+            return;
+        }
+        List<CompletableFuture<TaskResult>> list = waiters.remove(taskId);
+        if (list != null) {
+            List.copyOf(list).forEach(f -> f.complete(result));
+        }
+    }
+
+    private void recheckWaiters() {
+        List<String> ids = List.copyOf(waiters.keySet());
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + 500));
+            commands.async().mget(batch.stream().map(this::key).toArray(String[]::new)).thenAccept(values -> {
+                for (int i = 0; i < values.size(); i++) {
+                    KeyValue<String, String> kv = values.get(i);
+                    if (kv.hasValue()) {
+                        offer(batch.get(i), kv.getValue());
+                    }
+                }
+            });
+        }
+    }
+
+    private static String escapeGlob(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.bullpen.result;
+
+import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.protocol.WireTime;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Celery's result meta JSON, written in the order Celery 5.2 writes it. */
+final class ResultCodec {
+
+    private ResultCodec() {
+    }
+
+    static String encode(TaskResult r) {
+        ObjectNode node = CeleryJson.mapper().createObjectNode();
+        node.put("status", r.state().name());
+        node.set("result", r.result());
+        node.put("traceback", r.traceback());
+        node.putArray("children");
+        node.put("date_done", r.dateDone() == null ? null : WireTime.formatNaiveUtc(r.dateDone()));
+        ResultMeta m = r.meta();
+        if (m.name() != null) {
+            node.put("name", m.name());
+            node.set("args", m.args());
+            node.set("kwargs", m.kwargs());
+            node.put("worker", m.worker());
+            node.put("retries", m.retries());
+            node.put("queue", m.queue());
+        }
+        node.put("task_id", r.taskId());
+        if (m.groupId() != null) {
+            node.put("group_id", m.groupId());
+        }
+        if (m.parentId() != null) {
+            node.put("parent_id", m.parentId());
+        }
+        return new String(CeleryJson.writer().writeValueAsBytes(node), StandardCharsets.US_ASCII);
+    }
+
+    /** Decodes a stored value; garbage reads as PENDING rather than failing the reader. */
+    static TaskResult decode(String taskId, String json) {
+        JsonNode node;
+        try {
+            node = CeleryJson.mapper().readTree(json);
+        } catch (JacksonException ex) {
+            return TaskResult.pending(taskId);
+        }
+        TaskState state;
+        try {
+            state = TaskState.of(node.path("status").asString("PENDING"));
+        } catch (IllegalArgumentException ex) {
+            state = TaskState.PENDING;
+        }
+        JsonNode dateDone = node.path("date_done");
+        JsonNode traceback = node.path("traceback");
+        ResultMeta meta = new ResultMeta(text(node, "name"), node.get("args"), node.get("kwargs"),
+                text(node, "worker"), node.path("retries").isNumber() ? node.get("retries").asInt() : null,
+                text(node, "queue"), text(node, "parent_id"), text(node, "group_id"));
+        return new TaskResult(taskId, state, node.has("result") ? node.get("result") : NullNode.getInstance(),
+                traceback.isString() ? traceback.stringValue() : null,
+                dateDone.isString() ? WireTime.parse(dateDone.stringValue()) : null, meta);
+    }
+
+    private static @org.jspecify.annotations.Nullable String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isString() ? v.stringValue() : null;
+    }
+}

@@ -1,0 +1,244 @@
+package dev.bullpen.test;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+
+/**
+ * The real RabbitMQ and Redis for a test class, with names of its own.
+ *
+ * <p>Where the services come from, first match wins:
+ * <ol>
+ * <li>{@code BULLPEN_TEST_AMQP_URI} and {@code BULLPEN_TEST_REDIS_URI} (e.g.
+ *     {@code amqp://guest:guest@127.0.0.1:5672/} and {@code redis://127.0.0.1:6379/0});</li>
+ * <li>Testcontainers, when a Docker engine answers;</li>
+ * <li>the local services on 127.0.0.1:5672 and 127.0.0.1:6379, when they answer.</li>
+ * </ol>
+ * With none of these the test fails, saying how to start them: broker tests never skip.
+ *
+ * <p>Each class gets a namespace: {@link #queue(String)} names queues inside it and
+ * {@link #redisPrefix()} prefixes Redis keys. After the class, its queues and keys are deleted;
+ * nothing else on the shared broker or Redis is touched.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final BullpenServices services = BullpenServices.perClass();
+ * }</pre>
+ */
+public final class BullpenServices implements AfterAllCallback {
+
+    private final String namespace;
+    private final Set<String> queues = ConcurrentHashMap.newKeySet();
+    private volatile LettuceConnectionFactory redis;
+
+    private BullpenServices(String namespace) {
+        this.namespace = namespace;
+    }
+
+    /** A fresh namespace for one test class. */
+    public static BullpenServices perClass() {
+        String caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName();
+        String tag = caller.replaceAll("(IntegrationTests|Tests)$", "").toLowerCase(Locale.ROOT);
+        return new BullpenServices("bp-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** This class's namespace, e.g. {@code bp-worker-1a2b3c4d}. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** A queue name inside this class's namespace; the queue and its {@code .dlq} are deleted after the class. */
+    public String queue(String name) {
+        String queue = namespace + "." + name;
+        queues.add(queue);
+        return queue;
+    }
+
+    /** The Redis key prefix of this class ({@code global_keyprefix} in Celery's terms). */
+    public String redisPrefix() {
+        return namespace + ":";
+    }
+
+    public URI amqpUri() {
+        return Endpoints.get().amqp();
+    }
+
+    public URI redisUri() {
+        return Endpoints.get().redis();
+    }
+
+    /** A RabbitMQ client connection factory for the test broker. */
+    public ConnectionFactory amqpConnectionFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(amqpUri());
+        } catch (Exception ex) {
+            throw new IllegalStateException("bad AMQP URI " + amqpUri(), ex);
+        }
+        return factory;
+    }
+
+    /** A started Spring Data Redis connection factory for the test Redis, closed after the class. */
+    public synchronized LettuceConnectionFactory redisConnectionFactory() {
+        if (redis == null) {
+            URI uri = redisUri();
+            var config = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
+            config.setDatabase(redisDatabase());
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(config);
+            factory.afterPropertiesSet();
+            factory.start();
+            redis = factory;
+        }
+        return redis;
+    }
+
+    public int redisDatabase() {
+        String path = redisUri().getPath();
+        return path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
+    }
+
+    /**
+     * Spring Boot properties that point an application at the test services, in Boot's standard
+     * names ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}) plus the class's key prefix.
+     */
+    public Map<String, String> springProperties() {
+        URI amqp = amqpUri();
+        String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
+        String vhost = amqp.getPath() == null || amqp.getPath().length() <= 1 ? "/" : amqp.getPath().substring(1);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("spring.rabbitmq.host", amqp.getHost());
+        props.put("spring.rabbitmq.port", Integer.toString(amqp.getPort() < 0 ? 5672 : amqp.getPort()));
+        props.put("spring.rabbitmq.username", user[0]);
+        props.put("spring.rabbitmq.password", user.length > 1 ? user[1] : "");
+        props.put("spring.rabbitmq.virtual-host", vhost);
+        props.put("spring.data.redis.host", redisUri().getHost());
+        props.put("spring.data.redis.port", Integer.toString(redisUri().getPort()));
+        props.put("spring.data.redis.database", Integer.toString(redisDatabase()));
+        props.put("bullpen.result.key-prefix", redisPrefix());
+        return props;
+    }
+
+    /** Deletes a queue if it exists. */
+    public void deleteQueue(String queue) {
+        try (Connection c = amqpConnectionFactory().newConnection("bullpen-test-cleanup"); Channel ch = c.createChannel()) {
+            ch.queueDelete(queue);
+            ch.exchangeDelete(queue);
+        } catch (Exception ignored) {
+            // Already gone.
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        for (String queue : queues) {
+            for (String q : List.of(queue, queue + ".dlq")) {
+                deleteQueue(q);
+            }
+        }
+        LettuceConnectionFactory factory = redisConnectionFactory();
+        try (var connection = factory.getConnection();
+             Cursor<byte[]> keys = connection.keyCommands().scan(ScanOptions.scanOptions().match(redisPrefix() + "*").count(1000).build())) {
+            while (keys.hasNext()) {
+                connection.keyCommands().del(keys.next());
+            }
+        }
+        factory.destroy();
+        redis = null;
+    }
+
+    /** Resolved once per JVM. */
+    private record Endpoints(URI amqp, URI redis) {
+
+        private static volatile Endpoints resolved;
+
+        static Endpoints get() {
+            if (resolved == null) {
+                synchronized (Endpoints.class) {
+                    if (resolved == null) {
+                        resolved = resolve();
+                    }
+                }
+            }
+            return resolved;
+        }
+
+        private static Endpoints resolve() {
+            String amqp = System.getenv("BULLPEN_TEST_AMQP_URI");
+            String redis = System.getenv("BULLPEN_TEST_REDIS_URI");
+            if (amqp != null && redis != null) {
+                return new Endpoints(URI.create(amqp), URI.create(redis));
+            }
+            if (Containers.dockerAvailable()) {
+                return Containers.start(amqp, redis);
+            }
+            URI localAmqp = URI.create(amqp != null ? amqp : "amqp://guest:guest@127.0.0.1:5672/");
+            URI localRedis = URI.create(redis != null ? redis : "redis://127.0.0.1:6379/0");
+            if (answers(localAmqp, 5672) && answers(localRedis, 6379)) {
+                return new Endpoints(localAmqp, localRedis);
+            }
+            throw new IllegalStateException("""
+                    No RabbitMQ and Redis for the tests: no Docker engine for Testcontainers, and nothing answers on \
+                    %s and %s. Start them, e.g.
+                      rabbitmq-server -detached
+                      redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+                    or point BULLPEN_TEST_AMQP_URI and BULLPEN_TEST_REDIS_URI at running ones.""".formatted(localAmqp, localRedis));
+        }
+
+        private static boolean answers(URI uri, int defaultPort) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? defaultPort : uri.getPort()), 1000);
+                return true;
+            } catch (Exception ex) {
+                return false;
+            }
+        }
+    }
+
+    /** Testcontainers, touched only when Docker answers, so its classes load only then. */
+    private static final class Containers {
+
+        static boolean dockerAvailable() {
+            try {
+                return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+            } catch (Throwable ex) {
+                return false;
+            }
+        }
+
+        @SuppressWarnings("resource")
+        static Endpoints start(String amqp, String redis) {
+            URI amqpUri;
+            if (amqp != null) {
+                amqpUri = URI.create(amqp);
+            } else {
+                var rabbit = new org.testcontainers.rabbitmq.RabbitMQContainer("rabbitmq:3.13-management");
+                rabbit.start();
+                amqpUri = URI.create("amqp://guest:guest@" + rabbit.getHost() + ":" + rabbit.getAmqpPort() + "/");
+            }
+            URI redisUri;
+            if (redis != null) {
+                redisUri = URI.create(redis);
+            } else {
+                var container = new org.testcontainers.containers.GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+                container.start();
+                redisUri = URI.create("redis://" + container.getHost() + ":" + container.getMappedPort(6379) + "/0");
+            }
+            return new Endpoints(amqpUri, redisUri);
+        }
+    }
+}
