@@ -1,0 +1,53 @@
+package dev.bullpen.autoconfigure;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.result.RedisResultBackend;
+import dev.bullpen.result.ResultBackend;
+import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
+import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Wires Bullpen's client side from Boot's standard connection settings, so the usual
+ * {@code SPRING_RABBITMQ_HOST}, {@code SPRING_DATA_REDIS_HOST} and friends configure everything.
+ */
+@AutoConfiguration(after = {RabbitAutoConfiguration.class, DataRedisAutoConfiguration.class})
+@ConditionalOnClass({RabbitConnectionFactoryBeanConfigurer.class, LettuceConnectionFactory.class})
+@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class})
+public class BullpenAutoConfiguration {
+
+    /** A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}. */
+    @Bean
+    @ConditionalOnMissingBean(name = "bullpenAmqpConnectionFactory")
+    @ConditionalOnBean(RabbitConnectionFactoryBeanConfigurer.class)
+    public ConnectionFactory bullpenAmqpConnectionFactory(RabbitConnectionFactoryBeanConfigurer configurer) throws Exception {
+        RabbitConnectionFactoryBean bean = new RabbitConnectionFactoryBean();
+        configurer.configure(bean);
+        bean.afterPropertiesSet();
+        return bean.getObject();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(ResultBackend.class)
+    @ConditionalOnBean(LettuceConnectionFactory.class)
+    public RedisResultBackend resultBackend(LettuceConnectionFactory redis, ResultProperties properties) {
+        return new RedisResultBackend(redis, properties.keyPrefix(), properties.expires());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
+    public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
+            ClientProperties properties) {
+        return new TaskClient(bullpenAmqpConnectionFactory, results, properties.toSettings());
+    }
+}
