@@ -186,7 +186,7 @@ public final class BullpenServices implements AfterAllCallback {
             if (Containers.dockerAvailable()) {
                 return Containers.start(amqp, redis);
             }
-            URI localAmqp = URI.create(amqp != null ? amqp : "amqp://guest:guest@127.0.0.1:5672/");
+            URI localAmqp = URI.create(amqp != null ? amqp : "amqp://guest:guest@127.0.0.1:5672/%2F");
             URI localRedis = URI.create(redis != null ? redis : "redis://127.0.0.1:6379/0");
             if (answers(localAmqp, 5672) && answers(localRedis, 6379)) {
                 return new Endpoints(localAmqp, localRedis);
@@ -228,7 +228,7 @@ public final class BullpenServices implements AfterAllCallback {
             } else {
                 var rabbit = new org.testcontainers.rabbitmq.RabbitMQContainer("rabbitmq:3.13-management");
                 rabbit.start();
-                amqpUri = URI.create("amqp://guest:guest@" + rabbit.getHost() + ":" + rabbit.getAmqpPort() + "/");
+                amqpUri = URI.create("amqp://guest:guest@" + rabbit.getHost() + ":" + rabbit.getAmqpPort() + "/%2F");
             }
             URI redisUri;
             if (redis != null) {

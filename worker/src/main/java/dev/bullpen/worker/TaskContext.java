@@ -1,0 +1,53 @@
+package dev.bullpen.worker;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The running task, Celery's {@code self.request}: declare a parameter of this type on a
+ * {@link Task} method to receive it.
+ */
+public interface TaskContext {
+
+    /** The task id. */
+    String id();
+
+    /** The task name. */
+    String task();
+
+    /** How many times this task has been retried before this attempt. */
+    int retries();
+
+    /** The queue the task was taken from. */
+    String queue();
+
+    /** The first task of the workflow (the task itself when it was sent directly). */
+    @Nullable String rootId();
+
+    /** The task that sent this one, if any. */
+    @Nullable String parentId();
+
+    /** The group this task belongs to, if any. */
+    @Nullable String groupId();
+
+    /** Do not run before this instant, if set. */
+    @Nullable OffsetDateTime eta();
+
+    /** Do not run after this instant, if set. */
+    @Nullable OffsetDateTime expires();
+
+    /** All message headers, including ones the caller added. */
+    Map<String, @Nullable Object> headers();
+
+    /** The raw positional arguments. */
+    ArrayNode args();
+
+    /** The raw keyword arguments. */
+    ObjectNode kwargs();
+
+    /** The name of this worker, e.g. {@code bullpen@host}. */
+    String workerName();
+}

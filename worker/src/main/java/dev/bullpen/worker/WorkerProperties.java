@@ -1,0 +1,55 @@
+package dev.bullpen.worker;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code bullpen.worker.*}: what a worker consumes and how much it runs at once.
+ *
+ * @param queues the queues to consume; each is declared as Celery declares it if missing
+ * @param concurrency how many tasks run at once, each on its own virtual thread
+ * @param prefetch how many unacknowledged messages the broker may hand this worker per queue;
+ *        defaults to twice the concurrency so the next task is already here when a slot frees
+ * @param trackStarted store the STARTED state when a task begins (Celery's {@code task_track_started})
+ * @param name this worker's node name, {@code bullpen@<host>} by default
+ * @param shutdownTimeout how long a stopping worker lets running tasks finish before handing them back
+ */
+@ConfigurationProperties("bullpen.worker")
+public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
+        @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
+        @DefaultValue("30s") Duration shutdownTimeout) {
+
+    public WorkerProperties {
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("bullpen.worker.queues must name at least one queue");
+        }
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("bullpen.worker.concurrency must be at least 1, got " + concurrency);
+        }
+        if (prefetch != null && prefetch < 1) {
+            throw new IllegalArgumentException("bullpen.worker.prefetch must be at least 1, got " + prefetch);
+        }
+        queues = List.copyOf(queues);
+    }
+
+    /** The effective prefetch count. */
+    public int effectivePrefetch() {
+        return prefetch != null ? prefetch : Math.min(65535, concurrency * 2);
+    }
+
+    /** The effective node name. */
+    public String nodeName() {
+        if (name != null && !name.isBlank()) {
+            return name;
+        }
+        try {
+            return "bullpen@" + InetAddress.getLocalHost().getHostName();
+        } catch (Exception ex) {
+            return "bullpen@localhost";
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.bullpen.worker.internal;
+
+import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.protocol.TaskMessageCodec;
+import dev.bullpen.worker.TaskContext;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** A {@link TaskContext} over the message being run. */
+record Invocation(TaskMessage message, String queue, String workerName) implements TaskContext {
+
+    private static final TaskMessageCodec CODEC = new TaskMessageCodec();
+
+    @Override
+    public String id() {
+        return message.id();
+    }
+
+    @Override
+    public String task() {
+        return message.task();
+    }
+
+    @Override
+    public int retries() {
+        return message.headers().retries();
+    }
+
+    @Override
+    public @Nullable String rootId() {
+        return message.headers().rootId();
+    }
+
+    @Override
+    public @Nullable String parentId() {
+        return message.headers().parentId();
+    }
+
+    @Override
+    public @Nullable String groupId() {
+        return message.headers().group();
+    }
+
+    @Override
+    public @Nullable OffsetDateTime eta() {
+        return message.headers().eta();
+    }
+
+    @Override
+    public @Nullable OffsetDateTime expires() {
+        return message.headers().expires();
+    }
+
+    @Override
+    public Map<String, @Nullable Object> headers() {
+        return CODEC.headers(message.headers());
+    }
+
+    @Override
+    public ArrayNode args() {
+        return message.args();
+    }
+
+    @Override
+    public ObjectNode kwargs() {
+        return message.kwargs();
+    }
+}

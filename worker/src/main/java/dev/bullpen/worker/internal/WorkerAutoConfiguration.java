@@ -1,0 +1,47 @@
+package dev.bullpen.worker.internal;
+
+import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
+import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.result.ResultBackend;
+import dev.bullpen.worker.WorkerProperties;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/** Makes any Spring Boot application that has bullpen-worker on its classpath a worker. */
+@AutoConfiguration(after = BullpenAutoConfiguration.class)
+@EnableConfigurationProperties(WorkerProperties.class)
+public class WorkerAutoConfiguration {
+
+    /** Static, as a bean post-processor must be, so it sees every bean as it is created. */
+    @Bean
+    @ConditionalOnMissingBean
+    public static TaskRegistry taskRegistry() {
+        return new TaskRegistry();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ResultBackend.class)
+    public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties) {
+        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ConnectionFactory.class)
+    public DeadLetters deadLetters(ConnectionFactory bullpenAmqpConnectionFactory) {
+        return new DeadLetters(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-dead-letters"));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
+    public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
+            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters) {
+        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters);
+    }
+}
