@@ -26,12 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** The runnable worker against the real broker and Redis: publish, run, store, ack. */
-@SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
+@SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class WorkerIntegrationTests {
 
     @RegisterExtension
@@ -61,6 +62,22 @@ class WorkerIntegrationTests {
 
     @Autowired
     TaskClient client;
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void actuatorHealthIsUpWhileConsuming() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health")).build();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode health = CeleryJson.mapper().readTree(response.body());
+            assertThat(health.get("status").stringValue()).isEqualTo("UP");
+        });
+    }
 
     @Test
     void addsTwoNumbersAndStoresTheResultInCeleryFormat() {

@@ -7,8 +7,10 @@ import dev.bullpen.result.ResultBackend;
 import dev.bullpen.worker.WorkerProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /** Makes any Spring Boot application that has bullpen-worker on its classpath a worker. */
@@ -43,5 +45,12 @@ public class WorkerAutoConfiguration {
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters) {
         return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters);
+    }
+
+    @Bean
+    @ConditionalOnBean(Worker.class)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    public HealthIndicator bullpenWorkerHealthIndicator(Worker worker) {
+        return new WorkerHealthIndicator(worker);
     }
 }
