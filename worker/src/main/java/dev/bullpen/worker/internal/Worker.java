@@ -90,13 +90,15 @@ public final class Worker implements SmartLifecycle {
         Connection c = factory.newConnection(properties.nodeName());
         connection = c;
         Semaphore slots = new Semaphore(properties.concurrency(), true);
+        List<QueueConsumer> started = new ArrayList<>();
         for (String queue : properties.queues()) {
             declare(c, queue);
             QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, codec, runner, deadLetters,
                     executor, slots, inFlight);
             consumer.start(properties.effectivePrefetch());
-            consumers.add(consumer);
+            started.add(consumer);
         }
+        consumers.addAll(started);
         consuming = true;
         log.info("Worker {} consuming {} with concurrency {} (prefetch {}); tasks: {}", properties.nodeName(),
                 properties.queues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
