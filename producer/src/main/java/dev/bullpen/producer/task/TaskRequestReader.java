@@ -2,12 +2,15 @@ package dev.bullpen.producer.task;
 
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.protocol.CeleryJson;
-import dev.bullpen.protocol.WireTime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -237,12 +240,18 @@ final class TaskRequestReader {
         if (!node.isString()) {
             throw new InvalidTaskRequestException(field, field + " must be an ISO-8601 date-time string, got " + kind(node));
         }
+        String text = node.stringValue();
         try {
-            return WireTime.parse(node.stringValue()).toInstant();
-        } catch (RuntimeException ex) {
-            // WireTime says MalformedMessageException; a bad offset or date can also be a DateTimeException.
-            throw new InvalidTaskRequestException(field, field + " must be an ISO-8601 date-time such as "
-                    + "2026-01-01T00:00:00Z, got \"" + node.stringValue() + "\"");
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException withoutOffset) {
+            try {
+                // Naive times are UTC, as the protocol says. java.time's ISO parsers are strict, so
+                // 2026-02-30 is refused rather than moved to the 28th.
+                return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException ex) {
+                throw new InvalidTaskRequestException(field, field + " must be an ISO-8601 date-time such as "
+                        + "2026-01-01T00:00:00Z, got \"" + text + "\"");
+            }
         }
     }
 
