@@ -50,7 +50,8 @@ class TaskController {
     private final TaskClient client;
     private final ResultBackend results;
     private final QueueDeclarer queues;
-    private final TaskRequestReader reader;
+    private final BodyLimit bodyLimit;
+    private final TaskRequestReader reader = new TaskRequestReader();
     private final String defaultQueue;
     private final Duration maxWait;
     private final Duration confirmTimeout;
@@ -61,7 +62,7 @@ class TaskController {
         this.client = client;
         this.results = results;
         this.queues = queues;
-        this.reader = new TaskRequestReader(properties.maxPayload().toBytes());
+        this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
         this.defaultQueue = clientProperties.defaultQueue();
         this.maxWait = properties.maxWait();
         this.confirmTimeout = clientProperties.confirmTimeout();
@@ -85,7 +86,7 @@ class TaskController {
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm; retry later",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
     CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request) throws IOException {
-        byte[] body = reader.readBody(request.getInputStream(), request.getContentLengthLong());
+        byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         TaskSubmission submission = reader.parse(body, Instant.now());
         String queue = submission.options().queue();
         queues.ensure(queue == null ? defaultQueue : queue);

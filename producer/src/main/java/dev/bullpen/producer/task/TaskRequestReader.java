@@ -2,8 +2,6 @@ package dev.bullpen.producer.task;
 
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.protocol.CeleryJson;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +23,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
 
 /**
- * Reads a {@code POST /api/tasks} body: at most {@code maxPayload} bytes, then JSON, then every field
- * checked before anything is sent. It parses the tree itself rather than binding a DTO so that each
- * refusal names the field at fault and says what was expected.
+ * Reads a {@code POST /api/tasks} body as JSON and checks every field before anything is sent. It
+ * parses the tree itself rather than binding a DTO so that each refusal names the field at fault and
+ * says what was expected. Stateless.
  */
 final class TaskRequestReader {
 
@@ -44,29 +42,6 @@ final class TaskRequestReader {
     private static final ObjectReader JSON = CeleryJson.mapper().reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    private final long maxPayload;
-
-    TaskRequestReader(long maxPayload) {
-        this.maxPayload = maxPayload;
-    }
-
-    /**
-     * Reads the body, refusing it as soon as it is known to be too large: from its Content-Length
-     * before reading anything, and for a chunked body after {@code maxPayload + 1} bytes.
-     *
-     * @param declaredLength the Content-Length, or -1 when unknown
-     */
-    byte[] readBody(InputStream in, long declaredLength) throws IOException {
-        if (declaredLength > maxPayload) {
-            throw new PayloadTooLargeException(maxPayload);
-        }
-        byte[] body = in.readNBytes((int) maxPayload + 1);
-        if (body.length > maxPayload) {
-            throw new PayloadTooLargeException(maxPayload);
-        }
-        return body;
-    }
 
     /** Parses and validates a body; {@code now} anchors countdown and relative expiry. */
     TaskSubmission parse(byte[] body, Instant now) {

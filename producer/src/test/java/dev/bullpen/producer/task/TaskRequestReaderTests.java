@@ -3,8 +3,6 @@ package dev.bullpen.producer.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +16,7 @@ class TaskRequestReaderTests {
 
     private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
 
-    private final TaskRequestReader reader = new TaskRequestReader(1024);
+    private final TaskRequestReader reader = new TaskRequestReader();
 
     @Test
     void onlyTaskIsRequired() {
@@ -129,52 +127,7 @@ class TaskRequestReaderTests {
                 .hasMessageStartingWith("request body is not valid JSON at line 2, column");
     }
 
-    @Test
-    void readsABodyUpToTheLimit() throws Exception {
-        byte[] body = new byte[1024];
-
-        assertThat(reader.readBody(new ByteArrayInputStream(body), -1)).hasSize(1024);
-        assertThat(reader.readBody(new ByteArrayInputStream(body), 1024)).hasSize(1024);
-    }
-
-    @Test
-    void refusesALargerChunkedBodyAfterReadingOneByteMore() {
-        CountingStream in = new CountingStream(10_000);
-
-        assertThatThrownBy(() -> reader.readBody(in, -1)).isInstanceOf(PayloadTooLargeException.class)
-                .hasMessageContaining("1024 bytes");
-        assertThat(in.served).isEqualTo(1025);
-    }
-
-    @Test
-    void refusesALargerDeclaredBodyWithoutReadingIt() {
-        CountingStream in = new CountingStream(10_000);
-
-        assertThatThrownBy(() -> reader.readBody(in, 10_000)).isInstanceOf(PayloadTooLargeException.class);
-        assertThat(in.served).isZero();
-    }
-
     private TaskSubmission parse(String json) {
         return reader.parse(json.getBytes(StandardCharsets.UTF_8), NOW);
-    }
-
-    /** A body of {@code size} bytes that counts how many were read. */
-    private static final class CountingStream extends InputStream {
-
-        private final int size;
-        private int served;
-
-        CountingStream(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public int read() {
-            if (served >= size) {
-                return -1;
-            }
-            served++;
-            return 'x';
-        }
     }
 }
