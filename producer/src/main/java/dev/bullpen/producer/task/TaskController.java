@@ -26,7 +26,6 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -80,11 +79,11 @@ class TaskController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = TaskAccepted.class)))
     @ApiResponse(responseCode = "400", description = "Invalid request; detail and field name what is wrong",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm; retry later",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request) throws IOException {
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         TaskSubmission submission = reader.parse(body, Instant.now());
@@ -107,9 +106,9 @@ class TaskController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = TaskStatus.class)))
     @ApiResponse(responseCode = "400", description = "Invalid wait",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "The result backend is unreachable",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     CompletableFuture<TaskStatus> status(@PathVariable String id,
             @Parameter(description = "Seconds to wait for a final state, at most bullpen.producer.max-wait "
                     + "(60 by default; longer waits are cut to it)", schema = @Schema(type = "number", minimum = "0"))
