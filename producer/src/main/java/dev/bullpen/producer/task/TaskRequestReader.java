@@ -48,7 +48,9 @@ final class TaskRequestReader {
         JsonNode root = readTree(body);
         for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
-                throw new InvalidTaskRequestException(name, "unknown field '" + name + "'; known fields are "
+                // The name is the caller's text, echoed back: keep a huge one from filling the answer.
+                String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+                throw new InvalidTaskRequestException(shown, "unknown field '" + shown + "'; known fields are "
                         + FIELDS.stream().sorted().toList());
             }
         }
