@@ -49,6 +49,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(problem);
     }
 
+    /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        log.error("Request failed", ex);
+        return ResponseEntity.internalServerError().body(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The producer failed to handle the request; see its log"));
+    }
+
     @ExceptionHandler
     ResponseEntity<ProblemDetail> resultBackendUnavailable(RedisException ex) {
         log.warn("Result backend failed: {}", ex.toString());
