@@ -1,0 +1,30 @@
+package dev.bullpen.producer;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * {@code bullpen.producer.*}: limits of the HTTP API.
+ *
+ * @param maxPayload the largest request body accepted; larger ones get 413 and are never published
+ * @param maxWait the longest a {@code GET /api/tasks/{id}?wait=} long-poll is held; longer waits are
+ *        cut to this
+ */
+@ConfigurationProperties("bullpen.producer")
+public record ProducerProperties(@DefaultValue("1MB") DataSize maxPayload, @DefaultValue("60s") Duration maxWait) {
+
+    /** Bodies are buffered in one array, so they must fit in one. */
+    private static final long LARGEST_PAYLOAD = Integer.MAX_VALUE - 8;
+
+    public ProducerProperties {
+        if (maxPayload.toBytes() <= 0 || maxPayload.toBytes() > LARGEST_PAYLOAD) {
+            throw new IllegalArgumentException("bullpen.producer.max-payload must be between 1B and "
+                    + LARGEST_PAYLOAD + "B, got " + maxPayload);
+        }
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("bullpen.producer.max-wait must not be negative, got " + maxWait);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.bullpen.producer.task;
+
+import dev.bullpen.client.TaskPublishException;
+import io.lettuce.core.RedisException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error as RFC 9457 {@code application/problem+json}. Extending Spring's handler covers the
+ * framework's own errors (unknown route, wrong method, unsupported media type) whatever
+ * {@code spring.mvc.problemdetails.enabled} says; the handlers here add the API's own.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    /** A hint for clients and proxies; the publisher reconnects on the next request by itself. */
+    private static final String RETRY_AFTER_SECONDS = "5";
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidRequest(InvalidTaskRequestException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setTitle("Invalid task request");
+        problem.setProperty("field", ex.field());
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> payloadTooLarge(PayloadTooLargeException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+        problem.setProperty("field", "body");
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> brokerUnavailable(TaskPublishException ex) {
+        log.warn("Task not sent: {}", ex.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The task was not sent: " + ex.getMessage());
+        problem.setTitle("Broker unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
+                .body(problem);
+    }
+
+    /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unexpected(Exception ex) {
+        log.error("Request failed", ex);
+        return ResponseEntity.internalServerError().body(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The producer failed to handle the request; see its log"));
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> resultBackendUnavailable(RedisException ex) {
+        log.warn("Result backend failed: {}", ex.toString());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "The result backend could not be read: " + ex.getMessage());
+        problem.setTitle("Result backend unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
+                .body(problem);
+    }
+}

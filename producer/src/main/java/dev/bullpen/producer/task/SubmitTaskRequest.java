@@ -1,0 +1,37 @@
+package dev.bullpen.producer.task;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The body of {@code POST /api/tasks}, Celery's {@code apply_async} options in JSON. It documents
+ * the contract only: {@link TaskRequestReader} parses the raw body itself, so that every error names
+ * its field precisely.
+ */
+@Schema(name = "SubmitTaskRequest", description = "A task to send. Only task is required; unknown fields are refused.")
+record SubmitTaskRequest(
+        @Schema(description = "The registered task name", example = "demo.add", requiredMode = Schema.RequiredMode.REQUIRED)
+        String task,
+        @Schema(description = "Positional arguments", example = "[2, 3]") @Nullable List<Object> args,
+        @Schema(description = "Keyword arguments", example = "{}") @Nullable Map<String, Object> kwargs,
+        @Schema(description = "The queue to send to; bullpen.client.default-queue when absent. "
+                + "Created like Celery's when missing. At most 255 bytes; names starting with amq. are reserved.",
+                example = "celery") @Nullable String queue,
+        @Schema(description = "Run no sooner than this many seconds from now (>= 0). Not together with a future eta.",
+                example = "0", minimum = "0") @Nullable Double countdown,
+        @Schema(description = "Run no sooner than this instant (ISO-8601; without an offset it is UTC)",
+                example = "2026-01-01T00:00:00Z", format = "date-time") @Nullable String eta,
+        @Schema(description = "Do not run after this: seconds from now (> 0) or an ISO-8601 date-time",
+                types = {"number", "string"}, example = "60") @Nullable Object expires,
+        @Schema(description = "0..9; higher runs first on queues declared with x-max-priority",
+                example = "0", minimum = "0", maximum = "9") @Nullable Integer priority,
+        @Schema(description = "The id to use instead of a random UUID: letters, digits and ._:@+- , at most 255",
+                pattern = "^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,254}$")
+        @JsonProperty("task_id") @Nullable String taskId,
+        @Schema(description = "Hard time limit in seconds (> 0)") @JsonProperty("time_limit") @Nullable Double timeLimit,
+        @Schema(description = "Soft time limit in seconds (> 0)") @JsonProperty("soft_time_limit") @Nullable Double softTimeLimit,
+        @Schema(description = "Store no result") @JsonProperty("ignore_result") @Nullable Boolean ignoreResult) {
+}

@@ -1,0 +1,156 @@
+package dev.bullpen.producer.task;
+
+import dev.bullpen.autoconfigure.ClientProperties;
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskPublishException;
+import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.result.ResultBackend;
+import dev.bullpen.result.TaskState;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * Sends tasks and reads their results over HTTP. Neither endpoint holds a request thread while it
+ * waits: a submission completes on the broker's confirm, a long-poll on the result backend's push.
+ */
+@RestController
+@RequestMapping("/api/tasks")
+@Tag(name = "Tasks", description = "Send Celery tasks and read their results")
+class TaskController {
+
+    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
+    private final TaskClient client;
+    private final ResultBackend results;
+    private final QueueDeclarer queues;
+    private final BodyLimit bodyLimit;
+    private final TaskRequestReader reader = new TaskRequestReader();
+    private final String defaultQueue;
+    private final Duration maxWait;
+    private final Duration confirmTimeout;
+    private final Executor executor;
+
+    TaskController(TaskClient client, ResultBackend results, QueueDeclarer queues, ProducerProperties properties,
+            ClientProperties clientProperties, @Qualifier("applicationTaskExecutor") Executor executor) {
+        this.client = client;
+        this.results = results;
+        this.queues = queues;
+        this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
+        this.defaultQueue = clientProperties.defaultQueue();
+        this.maxWait = properties.maxWait();
+        this.confirmTimeout = clientProperties.confirmTimeout();
+        this.executor = executor;
+    }
+
+    @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
+    @Operation(summary = "Send a task",
+            description = "Publishes the task in Celery's protocol v2 and answers once the broker has confirmed it. "
+                    + "Nothing is published when the request is refused.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = SubmitTaskRequest.class))))
+    @ApiResponse(responseCode = "202", description = "Queued; the Location header is where to read the result",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = TaskAccepted.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid request; detail and field name what is wrong",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm; retry later",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request) throws IOException {
+        byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
+        TaskSubmission submission = reader.parse(body, Instant.now());
+        String queue = submission.options().queue();
+        queues.ensure(queue == null ? defaultQueue : queue);
+        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
+                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())))
+                .thenApply(handle -> ResponseEntity.accepted()
+                        .location(location(handle.id()))
+                        .body(new TaskAccepted(handle.id(), TaskState.PENDING)));
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "Read a task's state and result",
+            description = "An id the result backend does not know reads as PENDING, as in Celery: the task may be "
+                    + "queued, never sent, or its result may have expired. With wait, the answer comes as soon as "
+                    + "the task reaches SUCCESS, FAILURE or REVOKED, or when the wait is over.")
+    @ApiResponse(responseCode = "200", description = "The state now, or the final state if it came within the wait",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = TaskStatus.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid wait",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "503", description = "The result backend is unreachable",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    CompletableFuture<TaskStatus> status(@PathVariable String id,
+            @Parameter(description = "Seconds to wait for a final state, at most bullpen.producer.max-wait "
+                    + "(60 by default; longer waits are cut to it)", schema = @Schema(type = "number", minimum = "0"))
+            @RequestParam(required = false) @Nullable String wait) {
+        Duration waitFor = waitDuration(wait);
+        if (waitFor.isZero()) {
+            return CompletableFuture.completedFuture(TaskStatus.of(results.get(id)));
+        }
+        // The backend pushes the result; the timeout ends the wait and releases its subscription.
+        return results.whenReady(id)
+                .completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(ready -> TaskStatus.of(ready != null ? ready : results.get(id)), executor);
+    }
+
+    private Duration waitDuration(@Nullable String wait) {
+        if (wait == null || wait.isBlank()) {
+            return Duration.ZERO;
+        }
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(wait.strip());
+        } catch (NumberFormatException ex) {
+            throw new InvalidTaskRequestException("wait", "wait must be a number of seconds, got \"" + wait + "\"");
+        }
+        if (seconds.signum() < 0) {
+            throw new InvalidTaskRequestException("wait", "wait must not be negative, got " + wait);
+        }
+        BigDecimal cap = BigDecimal.valueOf(maxWait.toMillis()).movePointLeft(3);
+        return seconds.compareTo(cap) >= 0 ? maxWait
+                : Duration.ofMillis(seconds.movePointRight(3).longValue());
+    }
+
+    private static URI location(String id) {
+        return UriComponentsBuilder.fromPath("/api/tasks/{id}").buildAndExpand(id).encode().toUri();
+    }
+
+    private Throwable publishFailure(Throwable ex, String task) {
+        Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+        if (cause instanceof TimeoutException) {
+            return new TaskPublishException("the broker did not confirm task '" + task + "' within " + confirmTimeout
+                    + "; it may or may not have been queued");
+        }
+        return cause;
+    }
+}
