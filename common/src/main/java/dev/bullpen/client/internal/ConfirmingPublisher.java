@@ -71,10 +71,22 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /** Runs {@code work} on a short-lived channel of its own, for declarations. */
     public <T> T withChannel(ChannelWork<T> work) {
-        try (Channel channel = connection().createChannel()) {
+        Channel channel = null;
+        try {
+            channel = connection().createChannel();
             return work.apply(channel);
         } catch (IOException | TimeoutException | ShutdownSignalException ex) {
             throw new TaskPublishException("broker operation failed: " + describe(ex), ex);
+        } finally {
+            // A failed passive declare (404) has closed the channel already: closing it again would
+            // throw AlreadyClosedException and turn the answer "missing" into a failure.
+            if (channel != null && channel.isOpen()) {
+                try {
+                    channel.close();
+                } catch (IOException | TimeoutException | ShutdownSignalException ignored) {
+                    // closing anyway
+                }
+            }
         }
     }
 

@@ -7,14 +7,19 @@ import dev.bullpen.result.ResultBackend;
 import dev.bullpen.worker.WorkerProperties;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
-/** Makes any Spring Boot application that has bullpen-worker on its classpath a worker. */
+/**
+ * Makes any Spring Boot application that has bullpen-worker on its classpath a worker, unless
+ * {@code bullpen.worker.enabled=false}.
+ */
 @AutoConfiguration(after = BullpenAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "bullpen.worker.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(WorkerProperties.class)
 public class WorkerAutoConfiguration {
 

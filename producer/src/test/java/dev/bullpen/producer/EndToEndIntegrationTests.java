@@ -1,0 +1,130 @@
+package dev.bullpen.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.test.BullpenServices;
+import dev.bullpen.worker.demo.WorkerApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** The whole path: HTTP submit to the producer, a real worker runs the task, HTTP reads the result. */
+@SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class EndToEndIntegrationTests {
+
+    @RegisterExtension
+    static final BullpenServices services = BullpenServices.perClass();
+
+    static final String QUEUE = services.queue("e2e");
+    static ConfigurableApplicationContext worker;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("bullpen.client.default-queue", () -> QUEUE);
+    }
+
+    @BeforeAll
+    static void startWorker() {
+        // Arguments, not default properties: they must win over the producer's configuration files,
+        // which are on this test's classpath too (and switch the worker off for the other tests).
+        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
+        props.putAll(services.springProperties());
+        props.put("bullpen.worker.enabled", "true");
+        props.put("bullpen.worker.queues", QUEUE);
+        props.put("spring.main.web-application-type", "none");
+        props.put("spring.jmx.enabled", "false");
+        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        worker = new SpringApplicationBuilder(WorkerApplication.class).run(args);
+    }
+
+    @AfterAll
+    static void stopWorker() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void submitsOverHttpAndReadsTheResultOverHttp() throws Exception {
+        HttpResponse<String> submitted = post("{\"task\": \"demo.add\", \"args\": [2, 3]}");
+        assertThat(submitted.statusCode()).isEqualTo(202);
+        String id = json(submitted.body()).get("id").stringValue();
+        assertThat(submitted.headers().firstValue("Location")).hasValue("/api/tasks/" + id);
+
+        JsonNode result = json(get("/api/tasks/" + id + "?wait=20").body());
+
+        assertThat(result.get("state").stringValue()).isEqualTo("SUCCESS");
+        assertThat(result.get("result").intValue()).isEqualTo(5);
+        assertThat(result.get("error").isNull()).isTrue();
+        assertThat(result.get("date_done").isNull()).isFalse();
+    }
+
+    @Test
+    void aFailingTaskReadsAsFailureWithTheRemoteError() throws Exception {
+        String id = json(post("{\"task\": \"demo.fail\", \"args\": [\"boom\"]}").body()).get("id").stringValue();
+
+        JsonNode result = json(get("/api/tasks/" + id + "?wait=20").body());
+
+        assertThat(result.get("state").stringValue()).isEqualTo("FAILURE");
+        assertThat(result.get("error").get("type").stringValue()).isEqualTo("IllegalStateException");
+        assertThat(result.get("error").get("message").stringValue()).isEqualTo("boom");
+        assertThat(result.get("error").get("traceback").stringValue()).contains("IllegalStateException: boom");
+    }
+
+    @Test
+    void anUnknownTaskReadsAsNotRegistered() throws Exception {
+        String id = json(post("{\"task\": \"demo.nope\"}").body()).get("id").stringValue();
+
+        JsonNode result = json(get("/api/tasks/" + id + "?wait=20").body());
+
+        assertThat(result.get("state").stringValue()).isEqualTo("FAILURE");
+        assertThat(result.get("error").get("type").stringValue()).isEqualTo("NotRegistered");
+    }
+
+    @Test
+    void kwargsAndEchoRoundTripThroughHttp() throws Exception {
+        String id = json(post("{\"task\": \"demo.echo\", \"args\": [1, \"two\"], \"kwargs\": {\"three\": [3]}}").body())
+                .get("id").stringValue();
+
+        JsonNode result = json(get("/api/tasks/" + id + "?wait=20").body()).get("result");
+
+        assertThat(result.get("args").toString()).isEqualTo("[1,\"two\"]");
+        assertThat(result.get("kwargs").toString()).isEqualTo("{\"three\":[3]}");
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/tasks"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(String body) {
+        return CeleryJson.mapper().readTree(body);
+    }
+}
