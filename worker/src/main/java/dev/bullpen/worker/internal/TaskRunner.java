@@ -40,8 +40,7 @@ public final class TaskRunner {
 
     /** Runs the task and stores its result. */
     public void run(TaskMessage message, String queue) {
-        ResultMeta meta = new ResultMeta(message.task(), message.args(), message.kwargs(), workerName,
-                message.headers().retries(), queue, message.headers().parentId(), message.headers().group());
+        ResultMeta meta = meta(message, queue);
         TaskMethod method = registry.find(message.task());
         if (method == null) {
             // What a Celery worker stores for a name it does not know, so Python's get() raises NotRegistered.
@@ -80,6 +79,19 @@ public final class TaskRunner {
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
         }
+    }
+
+    /** Stores REVOKED for a task that will not run, with Celery's {@code TaskRevokedError(reason)}. */
+    public void revoke(TaskMessage message, String queue, String reason) {
+        log.info("Task {}[{}] {}: not run, stored REVOKED", message.task(), message.id(), reason);
+        RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
+                List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
+        results.store(TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue)));
+    }
+
+    private ResultMeta meta(TaskMessage message, String queue) {
+        return new ResultMeta(message.task(), message.args(), message.kwargs(), workerName,
+                message.headers().retries(), queue, message.headers().parentId(), message.headers().group());
     }
 
     private static JsonNode toJson(Object value) {

@@ -33,10 +33,8 @@ public final class Worker implements SmartLifecycle {
 
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
-    private final TaskRunner runner;
     private final TaskRegistry registry;
-    private final DeadLetters deadLetters;
-    private final TaskMessageCodec codec = new TaskMessageCodec();
+    private final DeliveryHandler handler;
     private final InFlight inFlight = new InFlight();
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private @Nullable ExecutorService executor;
@@ -46,15 +44,15 @@ public final class Worker implements SmartLifecycle {
     private volatile boolean consuming;
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
-            DeadLetters deadLetters) {
+            DeadLetters deadLetters, DelayedDelivery delayed) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
         this.factory.setNetworkRecoveryInterval(2000);
         this.properties = properties;
-        this.runner = runner;
         this.registry = registry;
-        this.deadLetters = deadLetters;
+        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed,
+                List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA));
     }
 
     @Override
@@ -91,10 +89,14 @@ public final class Worker implements SmartLifecycle {
         connection = c;
         Semaphore slots = new Semaphore(properties.concurrency(), true);
         List<QueueConsumer> started = new ArrayList<>();
+        try (Channel ch = c.createChannel()) {
+            DelayedDelivery.declare(ch);
+        } catch (TimeoutException ex) {
+            throw new IOException(ex);
+        }
         for (String queue : properties.queues()) {
             declare(c, queue);
-            QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, codec, runner, deadLetters,
-                    executor, slots, inFlight);
+            QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, slots, inFlight);
             consumer.start(properties.effectivePrefetch());
             started.add(consumer);
         }

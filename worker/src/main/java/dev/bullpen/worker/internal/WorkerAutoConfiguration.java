@@ -46,10 +46,17 @@ public class WorkerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnBean(ConnectionFactory.class)
+    public DelayedDelivery delayedDelivery(ConnectionFactory bullpenAmqpConnectionFactory) {
+        return new DelayedDelivery(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-delays"));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
-            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters) {
-        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters);
+            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed) {
+        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed);
     }
 
     @Bean

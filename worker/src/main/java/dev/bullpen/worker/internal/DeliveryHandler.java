@@ -1,0 +1,111 @@
+package dev.bullpen.worker.internal;
+
+import com.rabbitmq.client.AMQP;
+import dev.bullpen.protocol.MalformedMessageException;
+import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.protocol.TaskMessageCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what one delivery becomes, and does it: dead-lettered when malformed, revoked when
+ * expired, parked broker-side until its ETA, or run. Answers whether the message may now be
+ * acknowledged; it may only once whatever it became is safely stored or confirmed.
+ */
+final class DeliveryHandler {
+
+    /** What the consumer does with the message afterwards. */
+    enum Outcome { ACK, REQUEUE }
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryHandler.class);
+
+    /** Below this, waiting on the task's own virtual thread is cheaper than a trip through the broker. */
+    private static final Duration HOLD_LOCALLY = Duration.ofSeconds(1);
+
+    private final TaskMessageCodec codec;
+    private final TaskRunner runner;
+    private final DeadLetters deadLetters;
+    private final DelayedDelivery delayed;
+    private final List<AdmissionCheck> checks;
+
+    DeliveryHandler(TaskMessageCodec codec, TaskRunner runner, DeadLetters deadLetters, DelayedDelivery delayed,
+            List<AdmissionCheck> checks) {
+        this.codec = codec;
+        this.runner = runner;
+        this.deadLetters = deadLetters;
+        this.delayed = delayed;
+        this.checks = List.copyOf(checks);
+    }
+
+    Outcome handle(String queue, AMQP.BasicProperties props, byte[] body) {
+        TaskMessage message;
+        try {
+            message = codec.decode(props, body);
+        } catch (MalformedMessageException ex) {
+            return deadLetter(queue, props, body, ex.getMessage());
+        }
+        try {
+            Admission admission = admit(message, queue, Instant.now());
+            if (admission instanceof Admission.Defer defer) {
+                Duration wait = Duration.between(Instant.now(), defer.until());
+                if (wait.compareTo(HOLD_LOCALLY) >= 0) {
+                    delayed.park(queue, props, body, wait).join();
+                    log.debug("Task {}[{}] parked for {} ({})", message.task(), message.id(), wait, defer.reason());
+                    return Outcome.ACK;
+                }
+                pause(wait);
+                admission = admit(message, queue, Instant.now());
+            }
+            switch (admission) {
+                case Admission.Revoke revoke -> runner.revoke(message, queue, revoke.reason());
+                case Admission.Run run -> runner.run(message, queue);
+                case Admission.Defer defer -> {
+                    return Outcome.REQUEUE; // still early after holding it: let it come round again
+                }
+            }
+            return Outcome.ACK;
+        } catch (RuntimeException ex) {
+            // Nothing was stored or confirmed: hand the message back rather than lose it.
+            log.error("Could not complete {}[{}]; the message goes back to {} in {}: {}", message.task(), message.id(),
+                    queue, HOLD_LOCALLY, ex.toString());
+            pause(HOLD_LOCALLY);
+            return Outcome.REQUEUE;
+        }
+    }
+
+    private Admission admit(TaskMessage message, String queue, Instant now) {
+        for (AdmissionCheck check : checks) {
+            Admission admission = check.check(message, queue, now);
+            if (!(admission instanceof Admission.Run)) {
+                return admission;
+            }
+        }
+        return Admission.RUN;
+    }
+
+    private Outcome deadLetter(String queue, AMQP.BasicProperties props, byte[] body, String reason) {
+        log.error("Malformed message on {} moved to {}: {}", queue, DeadLetters.queueFor(queue), reason);
+        try {
+            deadLetters.park(queue, props, body, reason).join();
+            return Outcome.ACK;
+        } catch (RuntimeException ex) {
+            log.error("Could not dead-letter a malformed message from {}; it stays on the queue: {}", queue, ex.toString());
+            pause(HOLD_LOCALLY);
+            return Outcome.REQUEUE;
+        }
+    }
+
+    private static void pause(Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay); // a virtual thread: costs no platform thread
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
