@@ -2,7 +2,9 @@ package dev.bullpen.protocol;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -123,8 +125,20 @@ public final class TaskMessageBuilder {
                 timeLimit, rootId == null ? id : rootId, parentId, PythonRepr.ofArgs(args),
                 PythonRepr.ofKwargs(kwargs), ORIGIN, ignoreResult, extra);
         DeliveryProperties props = new DeliveryProperties(id, DeliveryProperties.JSON, "utf-8", 2, priority,
-                replyTo, null);
+                replyTo, expiration(expires));
         return new TaskMessage(headers, args, kwargs, embed, props);
+    }
+
+    /**
+     * Like Celery 5.2+ (#6957): a message with {@code expires} also gets a per-message TTL of the time
+     * left, in milliseconds, so the broker drops it unread once expired; zero when already past.
+     */
+    private static @Nullable String expiration(@Nullable OffsetDateTime expires) {
+        if (expires == null) {
+            return null;
+        }
+        long millis = Duration.between(OffsetDateTime.now(ZoneOffset.UTC), expires).toMillis();
+        return Long.toString(Math.max(0, millis));
     }
 
     private static String hostname() {
