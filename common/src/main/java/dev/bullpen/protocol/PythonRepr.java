@@ -75,6 +75,14 @@ final class PythonRepr {
         return java;
     }
 
+    /** A Java float goes on the wire with {@code Float.toString}'s digits, and Python reads those. */
+    static String ofFloat(float value) {
+        if (Float.isNaN(value) || Float.isInfinite(value)) {
+            return ofFloat((double) value);
+        }
+        return ofDecimal(Float.toString(value), value < 0 || (value == 0 && 1 / value < 0));
+    }
+
     private static String ofDecimal(String javaText, boolean negative) {
         BigDecimal decimal = new BigDecimal(javaText).abs();
         String sign = negative ? "-" : "";
@@ -105,12 +113,7 @@ final class PythonRepr {
             return number.bigIntegerValue().toString();
         }
         if (number.isFloat()) {
-            // A Java float goes on the wire with Float.toString's digits; Python reads those.
-            float f = number.floatValue();
-            if (Float.isNaN(f) || Float.isInfinite(f)) {
-                return ofFloat(f);
-            }
-            return ofDecimal(Float.toString(f), f < 0 || (f == 0 && 1 / f < 0));
+            return ofFloat(number.floatValue());
         }
         return ofFloat(number.doubleValue());
     }
