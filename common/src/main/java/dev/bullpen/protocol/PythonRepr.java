@@ -18,10 +18,10 @@ import tools.jackson.databind.JsonNode;
  * {@value #MAX_LENGTH} characters the text stops with {@code ", ..."} and the brackets still open
  * are closed. Numbers print as Python prints them ({@code 1e+16}, {@code 1e-05}, {@code 10000000.0}).
  */
-final class PythonRepr {
+public final class PythonRepr {
 
     /** Celery's {@code argsrepr_maxsize} and {@code kwargsrepr_maxsize}. */
-    static final int MAX_LENGTH = 1024;
+    public static final int MAX_LENGTH = 1024;
 
     /** saferepr's default {@code maxlevels}. */
     private static final int MAX_LEVELS = 3;
@@ -30,13 +30,18 @@ final class PythonRepr {
     }
 
     /** The args as the tuple a Python client would have passed: {@code (2, 3)}, {@code (1,)}, {@code ()}. */
-    static String ofArgs(JsonNode args) {
+    public static String ofArgs(JsonNode args) {
         return new Stream(MAX_LENGTH).tuple(args).text();
     }
 
     /** The kwargs dict: {@code {'x': 2, 'y': 40}}. */
-    static String ofKwargs(JsonNode kwargs) {
+    public static String ofKwargs(JsonNode kwargs) {
         return new Stream(MAX_LENGTH).value(kwargs, 0).text();
+    }
+
+    /** Any one value, e.g. {@code [1, 'a']} or {@code None}. */
+    public static String of(JsonNode value) {
+        return new Stream(MAX_LENGTH).value(value, 0).text();
     }
 
     /** Python's {@code repr(float)} (shortest round-trip digits, {@code 'r'} format). */
