@@ -242,8 +242,15 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
 
     @Test
     void aResultMissedWhileTheSubscriptionWasDownIsFoundOnResubscribe() {
+        // Subscribed, and past the read that follows the first subscription.
+        String warmUp = newTaskId();
+        CompletableFuture<TaskResult> warm = backend.whenReady(warmUp);
+        backend.store(success(warmUp, 0));
+        assertThat(warm).succeedsWithin(WAKE_UP);
         String id = newTaskId();
         CompletableFuture<TaskResult> ready = backend.whenReady(id);
+        // A synchronous read on the backend's connection: its waiter's own read has been answered.
+        backend.get(newTaskId());
         // Stored without a PUBLISH, as if the message went out while we were disconnected.
         redis.setex(key(id), 60, Captures.result("success_extended"));
         assertThat(ready).isNotDone();
