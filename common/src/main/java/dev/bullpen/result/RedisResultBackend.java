@@ -165,6 +165,11 @@ public final class RedisResultBackend implements ResultBackend {
         wakeUps.shutdown();
     }
 
+    /** How many task ids have waiters now; for tests that check waiters are let go. */
+    int waitingTasks() {
+        return waiters.size();
+    }
+
     private void ensureSubscribed() {
         if (subscription != null) {
             return;

@@ -324,6 +324,25 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
     }
 
     @Test
+    void waitersAreLetGoWhenTheyCompleteOrAreCancelled() {
+        List<CompletableFuture<TaskResult>> cancelled = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            cancelled.add(backend.whenReady(newTaskId()));
+        }
+        String id = newTaskId();
+        CompletableFuture<TaskResult> completed = backend.whenReady(id);
+        CompletableFuture<TaskResult> alsoCompleted = backend.whenReady(id);
+        assertThat(redisBackend().waitingTasks()).isEqualTo(501);
+
+        cancelled.forEach(f -> f.cancel(true));
+        backend.store(success(id, 1));
+
+        assertThat(completed).succeedsWithin(WAKE_UP);
+        assertThat(alsoCompleted).succeedsWithin(WAKE_UP);
+        assertThat(redisBackend().waitingTasks()).isZero();
+    }
+
+    @Test
     void closingFailsTheWaitersAndLaterCalls() {
         String id = newTaskId();
         var closing = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), ONE_DAY);
