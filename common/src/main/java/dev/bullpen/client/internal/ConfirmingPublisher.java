@@ -5,19 +5,12 @@ import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.Return;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.bullpen.client.TaskPublishException;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -184,12 +177,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 long seq = -1;
                 try {
                     ch = open();
-                    seq = ch.channel.getNextPublishSeqNo();
-                    ch.unconfirmed.put(seq, new Unconfirmed(exchange, routingKey, body, confirmed));
-                    ch.channel.basicPublish(exchange, routingKey, true, props, body);
+                    seq = ch.channel().getNextPublishSeqNo();
+                    ch.track(seq, exchange, routingKey, body, confirmed);
+                    ch.channel().basicPublish(exchange, routingKey, true, props, body);
                 } catch (IOException | TimeoutException | RuntimeException ex) {
                     if (ch != null && seq >= 0) {
-                        ch.unconfirmed.remove(seq);
+                        ch.forget(seq);
                     }
                     confirmed.completeExceptionally(new TaskPublishException(
                             "could not publish to the broker: " + describe(ex), ex));
@@ -200,15 +193,15 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
         private ConfirmChannel open() throws IOException, TimeoutException {
             ConfirmChannel ch = current;
-            if (ch != null && ch.channel.isOpen()) {
+            if (ch != null && ch.channel().isOpen()) {
                 return ch;
             }
             if (closed) {
                 throw new IllegalStateException("the publisher is closed");
             }
-            ch = new ConfirmChannel(connection().createChannel());
+            ch = new ConfirmChannel(connection().createChannel(), settlements);
             ConfirmChannel opened = ch;
-            opened.channel.addShutdownListener(cause -> {
+            opened.channel().addShutdownListener(cause -> {
                 synchronized (this) {
                     if (current == opened) {
                         current = null;
@@ -218,96 +211,6 @@ public final class ConfirmingPublisher implements AutoCloseable {
             });
             current = opened;
             return opened;
-        }
-    }
-
-    /** A confirm-mode channel and the messages published on it that the broker has not settled yet. */
-    private final class ConfirmChannel {
-
-        final Channel channel;
-        final ConcurrentNavigableMap<Long, Unconfirmed> unconfirmed = new ConcurrentSkipListMap<>();
-
-        ConfirmChannel(Channel channel) throws IOException {
-            this.channel = channel;
-            channel.confirmSelect();
-            channel.addConfirmListener((tag, multiple) -> settle(tag, multiple, null),
-                    (tag, multiple) -> settle(tag, multiple, "the broker refused the message (nack)"));
-            channel.addReturnListener(this::returned);
-        }
-
-        /**
-         * The broker sends a message's basic.return before its ack, on this channel, in publish order.
-         * A return names no sequence number, so it goes to the oldest unsettled, not yet returned
-         * message with the same exchange, routing key and body. That needs no correlation id or
-         * extra header, so any message (a dead letter too) is covered.
-         */
-        private void returned(Return ret) {
-            String reason = "unroutable: no queue for exchange '" + ret.getExchange() + "' routing key '"
-                    + ret.getRoutingKey() + "' (" + ret.getReplyCode() + " " + ret.getReplyText() + ")";
-            for (Unconfirmed message : unconfirmed.values()) {
-                if (message.returned == null && message.exchange.equals(ret.getExchange())
-                        && message.routingKey.equals(ret.getRoutingKey()) && Arrays.equals(message.body, ret.getBody())) {
-                    message.returned = reason;
-                    return;
-                }
-            }
-        }
-
-        private void settle(long tag, boolean multiple, @Nullable String nackReason) {
-            var settled = multiple ? unconfirmed.headMap(tag, true) : unconfirmed.subMap(tag, true, tag, true);
-            List<Runnable> outcomes = new ArrayList<>();
-            for (var it = settled.entrySet().iterator(); it.hasNext(); ) {
-                Unconfirmed message = it.next().getValue();
-                it.remove();
-                String problem = nackReason != null ? nackReason : message.returned;
-                outcomes.add(problem == null
-                        ? () -> message.confirmed.complete(null)
-                        : () -> message.confirmed.completeExceptionally(new TaskPublishException(problem)));
-            }
-            settleOffThisThread(outcomes);
-        }
-
-        void failAll(String reason) {
-            List<Runnable> outcomes = new ArrayList<>();
-            for (var it = unconfirmed.values().iterator(); it.hasNext(); ) {
-                Unconfirmed message = it.next();
-                it.remove();
-                outcomes.add(() -> message.confirmed.completeExceptionally(new TaskPublishException(reason)));
-            }
-            settleOffThisThread(outcomes);
-        }
-    }
-
-    /**
-     * Confirms arrive on the connection's own thread. A caller's continuation that talks to the broker
-     * again (send from a sendAsync callback, declare a queue) would wait there for a reply only that
-     * thread can read, so futures are completed elsewhere.
-     */
-    private void settleOffThisThread(List<Runnable> outcomes) {
-        if (outcomes.isEmpty()) {
-            return;
-        }
-        try {
-            settlements.execute(() -> outcomes.forEach(Runnable::run));
-        } catch (RejectedExecutionException ex) {
-            outcomes.forEach(Runnable::run);
-        }
-    }
-
-    private static final class Unconfirmed {
-
-        final String exchange;
-        final String routingKey;
-        final byte[] body;
-        final CompletableFuture<Void> confirmed;
-        /** Why the broker returned it; set on the connection thread before the ack that reads it. */
-        volatile @Nullable String returned;
-
-        Unconfirmed(String exchange, String routingKey, byte[] body, CompletableFuture<Void> confirmed) {
-            this.exchange = exchange;
-            this.routingKey = routingKey;
-            this.body = body;
-            this.confirmed = confirmed;
         }
     }
 }
