@@ -306,6 +306,7 @@ class TaskClientIntegrationTests {
     @Test
     void anUnreachableBrokerFailsTheSendQuickly() throws IOException {
         ConnectionFactory nowhere = services.amqpConnectionFactory();
+        nowhere.setHost("127.0.0.1");
         nowhere.setPort(closedPort());
 
         for (boolean createQueues : new boolean[] {true, false}) {
@@ -313,6 +314,7 @@ class TaskClientIntegrationTests {
                 assertTimeoutPreemptively(PATIENCE, () -> {
                     assertThatThrownBy(() -> unreachable.send("proj.add", List.of(1)))
                             .isInstanceOf(TaskPublishException.class)
+                            .hasMessageContaining("could not connect to RabbitMQ at 127.0.0.1:" + nowhere.getPort())
                             .hasMessageContaining("Connection refused");
                     CompletableFuture<TaskHandle> async = unreachable.sendAsync("proj.add", List.of(1), Map.of(),
                             TaskOptions.defaults());
@@ -333,7 +335,8 @@ class TaskClientIntegrationTests {
             mute.setHandshakeTimeout(2_000);
             try (TaskClient client = new TaskClient(mute, results, settings(true))) {
                 assertTimeoutPreemptively(PATIENCE, () -> assertThatThrownBy(() -> client.send("proj.add", List.of(1)))
-                        .isInstanceOf(TaskPublishException.class));
+                        .isInstanceOf(TaskPublishException.class)
+                        .hasMessageContaining("could not connect to RabbitMQ at 127.0.0.1:" + silent.getLocalPort()));
             }
         }
     }

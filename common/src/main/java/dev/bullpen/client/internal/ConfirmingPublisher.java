@@ -93,7 +93,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 throw new TaskPublishException("the broker has no channel left for this connection");
             }
             return work.apply(channel);
-        } catch (IOException | TimeoutException | ShutdownSignalException ex) {
+        } catch (IOException | ShutdownSignalException ex) {
             throw new TaskPublishException("broker operation failed: " + describe(ex), ex);
         } finally {
             // The work may have had the broker close the channel (a passive declare's 404 does):
@@ -132,18 +132,28 @@ public final class ConfirmingPublisher implements AutoCloseable {
         settlements.shutdown();
     }
 
-    private Connection connection() throws IOException, TimeoutException {
+    /**
+     * The open connection, opening one if need be.
+     *
+     * @throws TaskPublishException saying which broker could not be reached and why
+     */
+    private Connection connection() {
         Connection c = connection;
         if (c != null && c.isOpen()) {
             return c;
         }
         synchronized (connectionLock) {
             if (closed) {
-                throw new IllegalStateException("the publisher is closed");
+                throw new TaskPublishException("the publisher is closed");
             }
             c = connection;
             if (c == null || !c.isOpen()) {
-                c = factory.newConnection(connectionName);
+                try {
+                    c = factory.newConnection(connectionName);
+                } catch (IOException | TimeoutException ex) {
+                    throw new TaskPublishException("could not connect to RabbitMQ at " + factory.getHost() + ":"
+                            + factory.getPort() + " (vhost '" + factory.getVirtualHost() + "'): " + describe(ex), ex);
+                }
                 c.addBlockedListener(reason -> blockedReason = reason, () -> blockedReason = null);
                 blockedReason = null;
                 connection = c;
@@ -180,24 +190,24 @@ public final class ConfirmingPublisher implements AutoCloseable {
                     seq = ch.channel().getNextPublishSeqNo();
                     ch.track(seq, exchange, routingKey, body, confirmed);
                     ch.channel().basicPublish(exchange, routingKey, true, props, body);
-                } catch (IOException | TimeoutException | RuntimeException ex) {
+                } catch (IOException | RuntimeException ex) {
                     if (ch != null && seq >= 0) {
                         ch.forget(seq);
                     }
-                    confirmed.completeExceptionally(new TaskPublishException(
-                            "could not publish to the broker: " + describe(ex), ex));
+                    confirmed.completeExceptionally(ex instanceof TaskPublishException publish ? publish
+                            : new TaskPublishException("could not publish to the broker: " + describe(ex), ex));
                 }
             }
             return confirmed;
         }
 
-        private ConfirmChannel open() throws IOException, TimeoutException {
+        private ConfirmChannel open() throws IOException {
             ConfirmChannel ch = current;
             if (ch != null && ch.channel().isOpen()) {
                 return ch;
             }
             if (closed) {
-                throw new IllegalStateException("the publisher is closed");
+                throw new TaskPublishException("the publisher is closed");
             }
             ch = new ConfirmChannel(connection().createChannel(), settlements);
             ConfirmChannel opened = ch;
