@@ -160,8 +160,13 @@ public final class RedisResultBackend implements ResultBackend {
             }
         }
         commands.close();
-        List.copyOf(waiters.values()).forEach(list -> List.copyOf(list)
-                .forEach(f -> f.completeExceptionally(new CancellationException("result backend closed"))));
+        // Take each list out of the map before touching it: once out, no other thread changes it.
+        for (String id : List.copyOf(waiters.keySet())) {
+            List<CompletableFuture<TaskResult>> list = waiters.remove(id);
+            if (list != null) {
+                List.copyOf(list).forEach(f -> f.completeExceptionally(new CancellationException("result backend closed")));
+            }
+        }
         wakeUps.shutdown();
     }
 
