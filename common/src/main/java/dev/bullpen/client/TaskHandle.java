@@ -7,6 +7,7 @@ import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,9 @@ public final class TaskHandle {
             throw new BullpenException("interrupted while waiting for task " + id, ex);
         } catch (ExecutionException ex) {
             throw new BullpenException("could not read the result of task " + id, ex.getCause());
+        } catch (CancellationException ex) {
+            // The backend gave up the wait, e.g. because it was closed.
+            throw new BullpenException("stopped waiting for task " + id + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -71,9 +75,19 @@ public final class TaskHandle {
         return CeleryJson.mapper().treeToValue(get(timeout), type);
     }
 
-    /** Completes with the value when the task succeeds, exceptionally with {@link TaskFailedException} otherwise. */
+    /**
+     * Completes with the value when the task succeeds, exceptionally with {@link TaskFailedException}
+     * otherwise. Cancelling it stops the wait in the backend too.
+     */
     public CompletableFuture<JsonNode> toFuture() {
-        return results.whenReady(id).thenApply(TaskHandle::valueOf);
+        CompletableFuture<TaskResult> ready = results.whenReady(id);
+        CompletableFuture<JsonNode> value = ready.thenApply(TaskHandle::valueOf);
+        value.whenComplete((v, e) -> {
+            if (value.isCancelled()) {
+                ready.cancel(false);
+            }
+        });
+        return value;
     }
 
     /** Completes with the final result, whatever the state. */

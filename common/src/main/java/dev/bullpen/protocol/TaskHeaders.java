@@ -1,6 +1,8 @@
 package dev.bullpen.protocol;
 
 import java.time.OffsetDateTime;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +35,7 @@ public record TaskHeaders(String lang, String task, String id, @Nullable String 
         @Nullable String origin, boolean ignoreResult, Map<String, @Nullable Object> extra) {
 
     public TaskHeaders {
-        extra = Map.copyOf(extra);
+        // Not Map.copyOf: AMQP headers may be void (null), and their order is kept for re-encoding.
+        extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
     }
 }

@@ -118,6 +118,12 @@ public final class TaskMessageBuilder {
         return this;
     }
 
+    /**
+     * Builds the message. Unlike Celery 5.2+ (#6957), {@code expires} does not become a per-message
+     * TTL ({@code expiration}): the broker would drop an expired task unseen and it would read as
+     * PENDING forever, where a Bullpen worker marks it REVOKED ("expired") for all to see. A message
+     * from Celery that does carry {@code expiration} is still honoured by the broker.
+     */
     public TaskMessage build() {
         TaskHeaders headers = new TaskHeaders("py", task, id, null, eta, expires, group, groupIndex, retries,
                 timeLimit, rootId == null ? id : rootId, parentId, PythonRepr.ofArgs(args),

@@ -44,7 +44,8 @@ public final class InMemoryResultBackend implements ResultBackend {
     @Override
     public void forget(String taskId) {
         results.remove(taskId);
-        ready.remove(taskId);
+        // Drop only a fired signal: an unfired one still has waiters, who wait for the next result.
+        ready.computeIfPresent(taskId, (id, signal) -> signal.isDone() ? null : signal);
     }
 
     @Override

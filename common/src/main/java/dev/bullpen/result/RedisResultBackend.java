@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -55,12 +58,20 @@ public final class RedisResultBackend implements ResultBackend {
     private final StatefulRedisConnection<String, String> commands;
     private final String storeSha;
     private final Map<String, List<CompletableFuture<TaskResult>>> waiters = new ConcurrentHashMap<>();
+    /**
+     * Wakes waiters off Lettuce's I/O threads: a waiter's callback that calls this backend (or any
+     * Redis command) synchronously would otherwise block the very thread its reply must arrive on.
+     */
+    private final ExecutorService wakeUps = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("bullpen-result-wakeup-", 0).factory());
     private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
+    private volatile boolean closed;
 
     /**
      * @param factory a started connection factory
      * @param keyPrefix prepended to every key, as Celery's {@code global_keyprefix}; may be empty
-     * @param expires how long results are kept; zero or negative keeps them forever
+     * @param expires how long results are kept, rounded up to whole seconds; zero or negative keeps
+     *        them forever
      */
     public RedisResultBackend(LettuceConnectionFactory factory, String keyPrefix, Duration expires) {
         if (!(factory.getRequiredNativeClient() instanceof RedisClient redis)) {
@@ -68,8 +79,11 @@ public final class RedisResultBackend implements ResultBackend {
         }
         this.client = redis;
         this.keyPrefix = keyPrefix;
-        this.expiresSeconds = Long.toString(Math.max(0, expires.toSeconds()));
+        // SETEX takes whole seconds; round up so that a short positive expiry never means "forever".
+        this.expiresSeconds = Long.toString(expires.isNegative() || expires.isZero() ? 0
+                : expires.plusNanos(999_999_999).toSeconds());
         this.commands = client.connect(StringCodec.UTF8);
+        commands.sync().clientSetname(clientName("bullpen-results"));
         this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
     }
 
@@ -100,6 +114,9 @@ public final class RedisResultBackend implements ResultBackend {
 
     @Override
     public CompletableFuture<TaskResult> whenReady(String taskId) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("result backend closed"));
+        }
         CompletableFuture<TaskResult> future = new CompletableFuture<>();
         waiters.compute(taskId, (id, list) -> {
             List<CompletableFuture<TaskResult>> out = list == null ? new ArrayList<>(1) : list;
@@ -110,7 +127,13 @@ public final class RedisResultBackend implements ResultBackend {
             list.remove(future);
             return list.isEmpty() ? null : list;
         }));
-        ensureSubscribed();
+        try {
+            ensureSubscribed();
+        } catch (RuntimeException ex) {
+            future.completeExceptionally(ex);
+            return future;
+        }
+        // Subscribed first, read second: a result stored in between is both read and published.
         commands.async().get(key(taskId)).thenAccept(json -> {
             if (json != null) {
                 offer(taskId, json);
@@ -126,13 +149,30 @@ public final class RedisResultBackend implements ResultBackend {
 
     @Override
     public void close() {
-        var sub = subscription;
-        if (sub != null) {
-            sub.close();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (this) {
+            var sub = subscription;
+            if (sub != null) {
+                sub.close();
+            }
         }
         commands.close();
-        List.copyOf(waiters.values()).forEach(list -> List.copyOf(list)
-                .forEach(f -> f.completeExceptionally(new CancellationException("result backend closed"))));
+        // Take each list out of the map before touching it: once out, no other thread changes it.
+        for (String id : List.copyOf(waiters.keySet())) {
+            List<CompletableFuture<TaskResult>> list = waiters.remove(id);
+            if (list != null) {
+                List.copyOf(list).forEach(f -> f.completeExceptionally(new CancellationException("result backend closed")));
+            }
+        }
+        wakeUps.shutdown();
+    }
+
+    /** How many task ids have waiters now; for tests that check waiters are let go. */
+    int waitingTasks() {
+        return waiters.size();
     }
 
     private void ensureSubscribed() {
@@ -142,6 +182,9 @@ public final class RedisResultBackend implements ResultBackend {
         synchronized (this) {
             if (subscription != null) {
                 return;
+            }
+            if (closed) {
+                throw new IllegalStateException("result backend closed");
             }
             StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
             sub.addListener(new RedisPubSubAdapter<>() {
@@ -156,7 +199,13 @@ public final class RedisResultBackend implements ResultBackend {
                     recheckWaiters();
                 }
             });
-            sub.sync().psubscribe(escapeGlob(keyPrefix) + TASK_KEY_PREFIX + "*");
+            try {
+                sub.sync().clientSetname(clientName("bullpen-results-sub"));
+                sub.sync().psubscribe(escapeGlob(keyPrefix) + TASK_KEY_PREFIX + "*");
+            } catch (RuntimeException ex) {
+                sub.close();
+                throw ex;
+            }
             subscription = sub;
         }
     }
@@ -171,7 +220,13 @@ public final class RedisResultBackend implements ResultBackend {
         }
         List<CompletableFuture<TaskResult>> list = waiters.remove(taskId);
         if (list != null) {
-            List.copyOf(list).forEach(f -> f.complete(result));
+            List<CompletableFuture<TaskResult>> woken = List.copyOf(list);
+            try {
+                wakeUps.execute(() -> woken.forEach(f -> f.complete(result)));
+            } catch (RejectedExecutionException ex) {
+                // Closed meanwhile; these waiters are out of the map that close() fails, so answer them here.
+                woken.forEach(f -> f.complete(result));
+            }
         }
     }
 
@@ -188,6 +243,14 @@ public final class RedisResultBackend implements ResultBackend {
                 }
             });
         }
+    }
+
+    /**
+     * A name for CLIENT LIST, with the key prefix so that each application's connections can be told
+     * apart (and, in tests, one backend's connection found); Lettuce restores it after a reconnect.
+     */
+    private String clientName(String role) {
+        return keyPrefix.isEmpty() ? role : role + ":" + keyPrefix.replaceAll("\\s", "_");
     }
 
     private static String escapeGlob(String text) {

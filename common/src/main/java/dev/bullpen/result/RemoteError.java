@@ -6,6 +6,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.protocol.PythonRepr;
 
 /**
  * An exception raised by a task, in whichever language the worker ran it. Stored in Celery's shape
@@ -31,16 +32,22 @@ public record RemoteError(String type, @Nullable String module, List<JsonNode> a
         return new RemoteError(type.getSimpleName(), type.getPackageName(), args, traceback);
     }
 
-    /** The message: one argument as is, several joined as Python shows a tuple. */
+    /**
+     * The message as Python's {@code str(exc)} shows it: nothing for no arguments, a single string
+     * argument as is, anything else as the repr of the argument or of the argument tuple, e.g.
+     * {@code ('bad thing', 42)} for {@code ValueError("bad thing", 42)}.
+     */
     public String message() {
         if (arguments.isEmpty()) {
             return "";
         }
         if (arguments.size() == 1) {
             JsonNode only = arguments.getFirst();
-            return only.isString() ? only.stringValue() : only.toString();
+            return only.isString() ? only.stringValue() : PythonRepr.of(only);
         }
-        return arguments.stream().map(JsonNode::toString).toList().toString();
+        ArrayNode args = CeleryJson.mapper().createArrayNode();
+        arguments.forEach(args::add);
+        return PythonRepr.ofArgs(args);
     }
 
     ObjectNode toJson() {

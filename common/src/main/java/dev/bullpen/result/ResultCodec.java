@@ -1,8 +1,10 @@
 package dev.bullpen.result;
 
 import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.WireTime;
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
@@ -14,14 +16,25 @@ final class ResultCodec {
     private ResultCodec() {
     }
 
+    /**
+     * The order is Celery's ({@code BaseBackend._get_result_meta} then {@code _store_result}): the five
+     * core fields, {@code group_id} and {@code parent_id} when set, the extended fields, and
+     * {@code task_id} last.
+     */
     static String encode(TaskResult r) {
         ObjectNode node = CeleryJson.mapper().createObjectNode();
         node.put("status", r.state().name());
         node.set("result", r.result());
         node.put("traceback", r.traceback());
-        node.putArray("children");
+        node.set("children", r.children());
         node.put("date_done", r.dateDone() == null ? null : WireTime.formatNaiveUtc(r.dateDone()));
         ResultMeta m = r.meta();
+        if (m.groupId() != null) {
+            node.put("group_id", m.groupId());
+        }
+        if (m.parentId() != null) {
+            node.put("parent_id", m.parentId());
+        }
         if (m.name() != null) {
             node.put("name", m.name());
             node.set("args", m.args());
@@ -31,12 +44,6 @@ final class ResultCodec {
             node.put("queue", m.queue());
         }
         node.put("task_id", r.taskId());
-        if (m.groupId() != null) {
-            node.put("group_id", m.groupId());
-        }
-        if (m.parentId() != null) {
-            node.put("parent_id", m.parentId());
-        }
         return new String(CeleryJson.writer().writeValueAsBytes(node), StandardCharsets.US_ASCII);
     }
 
@@ -59,9 +66,20 @@ final class ResultCodec {
         ResultMeta meta = new ResultMeta(text(node, "name"), node.get("args"), node.get("kwargs"),
                 text(node, "worker"), node.path("retries").isNumber() ? node.get("retries").asInt() : null,
                 text(node, "queue"), text(node, "parent_id"), text(node, "group_id"));
+        JsonNode children = node.path("children");
         return new TaskResult(taskId, state, node.has("result") ? node.get("result") : NullNode.getInstance(),
                 traceback.isString() ? traceback.stringValue() : null,
-                dateDone.isString() ? WireTime.parse(dateDone.stringValue()) : null, meta);
+                dateDone.isString() ? parseDate(dateDone.stringValue()) : null, meta,
+                children.isMissingNode() ? CeleryJson.mapper().createArrayNode() : children);
+    }
+
+    /** A date we cannot read is no reason to fail the reader; Celery ignores it too. */
+    private static @org.jspecify.annotations.Nullable OffsetDateTime parseDate(String text) {
+        try {
+            return WireTime.parse(text);
+        } catch (MalformedMessageException ex) {
+            return null;
+        }
     }
 
     private static @org.jspecify.annotations.Nullable String text(JsonNode node, String field) {

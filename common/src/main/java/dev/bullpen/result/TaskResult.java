@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.NullNode;
 
 /**
@@ -15,9 +16,17 @@ import tools.jackson.databind.node.NullNode;
  * @param traceback the formatted stack trace of a failure
  * @param dateDone when the task reached a ready state (null before)
  * @param meta the task's name, arguments, worker and so on ({@code result_extended})
+ * @param children the tasks this one started, as Celery stores them: a list of
+ *        {@code [[id, parent], null]} result tuples (or group tuples); empty when there are none
  */
 public record TaskResult(String taskId, TaskState state, JsonNode result, @Nullable String traceback,
-        @Nullable OffsetDateTime dateDone, ResultMeta meta) {
+        @Nullable OffsetDateTime dateDone, ResultMeta meta, JsonNode children) {
+
+    /** A result that started no other tasks. */
+    public TaskResult(String taskId, TaskState state, JsonNode result, @Nullable String traceback,
+            @Nullable OffsetDateTime dateDone, ResultMeta meta) {
+        this(taskId, state, result, traceback, dateDone, meta, JsonNodeFactory.instance.arrayNode());
+    }
 
     /** What the backend answers for a task it knows nothing of. */
     public static TaskResult pending(String taskId) {
@@ -33,6 +42,11 @@ public record TaskResult(String taskId, TaskState state, JsonNode result, @Nulla
     public static TaskResult failure(String taskId, TaskState state, RemoteError error, ResultMeta meta) {
         return new TaskResult(taskId, state, error.toJson(), error.traceback(),
                 state.isReady() ? OffsetDateTime.now(java.time.ZoneOffset.UTC) : null, meta);
+    }
+
+    /** The same result with the given children. */
+    public TaskResult withChildren(JsonNode children) {
+        return new TaskResult(taskId, state, result, traceback, dateDone, meta, children);
     }
 
     /** The exception, on FAILURE, RETRY or REVOKED. */

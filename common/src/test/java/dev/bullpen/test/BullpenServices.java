@@ -85,10 +85,16 @@ public final class BullpenServices implements AfterAllCallback {
     /** A RabbitMQ client connection factory for the test broker. */
     public ConnectionFactory amqpConnectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
+        URI uri = amqpUri();
         try {
-            factory.setUri(amqpUri());
+            factory.setUri(uri);
         } catch (Exception ex) {
-            throw new IllegalStateException("bad AMQP URI " + amqpUri(), ex);
+            throw new IllegalStateException("bad AMQP URI " + uri, ex);
+        }
+        if (uri.getPath() == null || uri.getPath().length() <= 1) {
+            // By the AMQP URI spec "amqp://host/" names the empty vhost, which RabbitMQ refuses; the
+            // URIs here (and springProperties()) mean the default vhost "/".
+            factory.setVirtualHost("/");
         }
         return factory;
     }

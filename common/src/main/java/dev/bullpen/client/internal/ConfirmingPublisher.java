@@ -8,11 +8,9 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.bullpen.client.TaskPublishException;
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -34,8 +32,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final PublishChannel[] channels;
     private final AtomicInteger next = new AtomicInteger();
     private final Object connectionLock = new Object();
+    private final ExecutorService settlements = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("bullpen-publish-confirm-", 0).factory());
     private volatile @Nullable Connection connection;
     private volatile @Nullable String blockedReason;
+    private volatile boolean closed;
 
     /**
      * @param factory where to connect; it is copied, and the copy has automatic recovery off
@@ -49,6 +50,10 @@ public final class ConfirmingPublisher implements AutoCloseable {
             // An unreachable broker must fail a publish in seconds, not the client's default minute.
             this.factory.setConnectionTimeout(5000);
         }
+        if (this.factory.getChannelRpcTimeout() == 0 || this.factory.getChannelRpcTimeout() > 10_000) {
+            // Likewise a broker that stops answering a declaration (default: ten minutes).
+            this.factory.setChannelRpcTimeout(10_000);
+        }
         this.connectionName = connectionName;
         this.channels = new PublishChannel[channels];
         for (int i = 0; i < channels; i++) {
@@ -61,6 +66,9 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * Never throws: every failure is in the future.
      */
     public CompletableFuture<Void> publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new TaskPublishException("the publisher is closed"));
+        }
         String blocked = blockedReason;
         if (blocked != null) {
             return CompletableFuture.failedFuture(new TaskPublishException("the broker is blocking publishers: " + blocked));
@@ -69,22 +77,32 @@ public final class ConfirmingPublisher implements AutoCloseable {
         return channel.publish(exchange, routingKey, props, body);
     }
 
-    /** Runs {@code work} on a short-lived channel of its own, for declarations. */
+    /**
+     * Runs {@code work} on a short-lived channel of its own, for declarations.
+     *
+     * @throws TaskPublishException when the broker cannot be reached or the work fails at the broker
+     */
     public <T> T withChannel(ChannelWork<T> work) {
+        if (closed) {
+            throw new TaskPublishException("the publisher is closed");
+        }
         Channel channel = null;
         try {
             channel = connection().createChannel();
+            if (channel == null) {
+                throw new TaskPublishException("the broker has no channel left for this connection");
+            }
             return work.apply(channel);
-        } catch (IOException | TimeoutException | ShutdownSignalException ex) {
+        } catch (IOException | ShutdownSignalException ex) {
             throw new TaskPublishException("broker operation failed: " + describe(ex), ex);
         } finally {
-            // A failed passive declare (404) has closed the channel already: closing it again would
-            // throw AlreadyClosedException and turn the answer "missing" into a failure.
+            // The work may have had the broker close the channel (a passive declare's 404 does):
+            // closing it again would throw and turn a finished job into an error.
             if (channel != null && channel.isOpen()) {
                 try {
                     channel.close();
                 } catch (IOException | TimeoutException | ShutdownSignalException ignored) {
-                    // closing anyway
+                    // Done with it either way.
                 }
             }
         }
@@ -96,9 +114,14 @@ public final class ConfirmingPublisher implements AutoCloseable {
         T apply(Channel channel) throws IOException;
     }
 
+    /** Closes the connection; messages still unconfirmed fail. Later publishes fail at once. */
     @Override
     public void close() {
-        Connection c = connection;
+        closed = true;
+        Connection c;
+        synchronized (connectionLock) {
+            c = connection;
+        }
         if (c != null && c.isOpen()) {
             try {
                 c.close(2000);
@@ -106,17 +129,31 @@ public final class ConfirmingPublisher implements AutoCloseable {
                 // closing anyway
             }
         }
+        settlements.shutdown();
     }
 
-    private Connection connection() throws IOException, TimeoutException {
+    /**
+     * The open connection, opening one if need be.
+     *
+     * @throws TaskPublishException saying which broker could not be reached and why
+     */
+    private Connection connection() {
         Connection c = connection;
         if (c != null && c.isOpen()) {
             return c;
         }
         synchronized (connectionLock) {
+            if (closed) {
+                throw new TaskPublishException("the publisher is closed");
+            }
             c = connection;
             if (c == null || !c.isOpen()) {
-                c = factory.newConnection(connectionName);
+                try {
+                    c = factory.newConnection(connectionName);
+                } catch (IOException | TimeoutException ex) {
+                    throw new TaskPublishException("could not connect to RabbitMQ at " + factory.getHost() + ":"
+                            + factory.getPort() + " (vhost '" + factory.getVirtualHost() + "'): " + describe(ex), ex);
+                }
                 c.addBlockedListener(reason -> blockedReason = reason, () -> blockedReason = null);
                 blockedReason = null;
                 connection = c;
@@ -133,91 +170,57 @@ public final class ConfirmingPublisher implements AutoCloseable {
         return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
     }
 
-    /** One confirm-mode channel and the messages it has not had confirmed yet. */
+    /**
+     * One of the publishing channels. The AMQP channel behind it is replaced when it closes; each one
+     * keeps its own unconfirmed messages, so the shutdown of an old channel never fails messages
+     * already published on its successor (sequence numbers restart at 1 on every channel).
+     */
     private final class PublishChannel {
 
-        private @Nullable Channel channel;
-        private final ConcurrentNavigableMap<Long, Unconfirmed> unconfirmed = new ConcurrentSkipListMap<>();
-        /** Why a message came back, by correlation id, until its ack arrives. */
-        private final Map<String, String> returned = new ConcurrentHashMap<>();
+        /** Guarded by {@code this}. */
+        private @Nullable ConfirmChannel current;
 
         CompletableFuture<Void> publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
             synchronized (this) {
+                ConfirmChannel ch = null;
                 long seq = -1;
                 try {
-                    Channel ch = open();
-                    seq = ch.getNextPublishSeqNo();
-                    unconfirmed.put(seq, new Unconfirmed(props.getCorrelationId(), confirmed));
-                    ch.basicPublish(exchange, routingKey, true, props, body);
-                } catch (IOException | TimeoutException | RuntimeException ex) {
-                    if (seq >= 0) {
-                        unconfirmed.remove(seq);
+                    ch = open();
+                    seq = ch.channel().getNextPublishSeqNo();
+                    ch.track(seq, exchange, routingKey, body, confirmed);
+                    ch.channel().basicPublish(exchange, routingKey, true, props, body);
+                } catch (IOException | RuntimeException ex) {
+                    if (ch != null && seq >= 0) {
+                        ch.forget(seq);
                     }
-                    confirmed.completeExceptionally(new TaskPublishException(
-                            "could not publish to the broker: " + describe(ex), ex));
+                    confirmed.completeExceptionally(ex instanceof TaskPublishException publish ? publish
+                            : new TaskPublishException("could not publish to the broker: " + describe(ex), ex));
                 }
             }
             return confirmed;
         }
 
-        private Channel open() throws IOException, TimeoutException {
-            Channel ch = channel;
-            if (ch != null && ch.isOpen()) {
+        private ConfirmChannel open() throws IOException {
+            ConfirmChannel ch = current;
+            if (ch != null && ch.channel().isOpen()) {
                 return ch;
             }
-            ch = connection().createChannel();
-            ch.confirmSelect();
-            Channel self = ch;
-            ch.addConfirmListener((tag, multiple) -> settle(tag, multiple, null),
-                    (tag, multiple) -> settle(tag, multiple, "the broker refused the message (nack)"));
-            ch.addReturnListener(ret -> {
-                // A return precedes the ack of the same message on the same channel.
-                String id = ret.getProperties().getCorrelationId();
-                if (id != null) {
-                    returned.put(id, "unroutable: no queue for exchange '" + ret.getExchange() + "' routing key '"
-                            + ret.getRoutingKey() + "' (" + ret.getReplyCode() + " " + ret.getReplyText() + ")");
+            if (closed) {
+                throw new TaskPublishException("the publisher is closed");
+            }
+            ch = new ConfirmChannel(connection().createChannel(), settlements);
+            ConfirmChannel opened = ch;
+            opened.channel().addShutdownListener(cause -> {
+                synchronized (this) {
+                    if (current == opened) {
+                        current = null;
+                    }
                 }
+                opened.failAll("the connection to the broker was lost before it confirmed: " + describe(cause));
             });
-            ch.addShutdownListener(cause -> failAll(self, "the connection to the broker was lost before it confirmed: "
-                    + describe(cause)));
-            channel = ch;
-            return ch;
+            current = opened;
+            return opened;
         }
-
-        private void settle(long tag, boolean multiple, @Nullable String nackReason) {
-            var settled = multiple ? unconfirmed.headMap(tag, true) : unconfirmed.subMap(tag, true, tag, true);
-            for (var it = settled.entrySet().iterator(); it.hasNext(); ) {
-                var entry = it.next();
-                it.remove();
-                Unconfirmed message = entry.getValue();
-                String problem = nackReason;
-                if (problem == null && !returned.isEmpty() && message.correlationId() != null) {
-                    problem = returned.remove(message.correlationId());
-                }
-                if (problem == null) {
-                    message.confirmed().complete(null);
-                } else {
-                    message.confirmed().completeExceptionally(new TaskPublishException(problem));
-                }
-            }
-        }
-
-        private void failAll(Channel closed, String reason) {
-            synchronized (this) {
-                if (channel == closed) {
-                    channel = null;
-                }
-            }
-            for (var it = unconfirmed.entrySet().iterator(); it.hasNext(); ) {
-                var entry = it.next();
-                it.remove();
-                entry.getValue().confirmed().completeExceptionally(new TaskPublishException(reason));
-            }
-            returned.clear();
-        }
-    }
-
-    private record Unconfirmed(@Nullable String correlationId, CompletableFuture<Void> confirmed) {
     }
 }

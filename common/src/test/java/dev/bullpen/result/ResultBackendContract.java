@@ -1,0 +1,355 @@
+package dev.bullpen.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.bullpen.protocol.CeleryJson;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * What every {@link ResultBackend} must do. Extend it and say how to make a backend:
+ *
+ * <pre>{@code
+ * class MyBackendIntegrationTests extends ResultBackendContract {
+ *     @Override
+ *     protected ResultBackend createBackend() { return new MyBackend(...); }
+ * }
+ * }</pre>
+ *
+ * A fresh backend is made before and closed after each test; task ids are random UUIDs.
+ */
+public abstract class ResultBackendContract {
+
+    /** How long a result may take to reach a waiter: a bound against hanging, not a speed test. */
+    protected static final Duration WAKE_UP = Duration.ofSeconds(10);
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    protected ResultBackend backend;
+
+    /** A new backend for one test. */
+    protected abstract ResultBackend createBackend();
+
+    @BeforeEach
+    void openBackend() {
+        backend = createBackend();
+    }
+
+    @AfterEach
+    void closeBackend() {
+        backend.close();
+    }
+
+    protected static String newTaskId() {
+        return UUID.randomUUID().toString();
+    }
+
+    protected static ResultMeta meta(String task) {
+        return new ResultMeta(task, NODES.arrayNode().add(2).add(3), NODES.objectNode(), "worker@test", 0, "celery",
+                null, null);
+    }
+
+    protected static TaskResult success(String id, int value) {
+        return TaskResult.success(id, NODES.numberNode(value), meta("t.add"));
+    }
+
+    protected static TaskResult failure(String id, String message) {
+        return TaskResult.failure(id, TaskState.FAILURE,
+                new RemoteError("ValueError", "builtins", List.of(NODES.stringNode(message)), "Traceback...\n"),
+                meta("t.fail"));
+    }
+
+    protected static TaskResult started(String id) {
+        JsonNode info = NODES.objectNode().put("pid", 42).put("hostname", "worker@test");
+        return new TaskResult(id, TaskState.STARTED, info, null, null, meta("t.slow"));
+    }
+
+    protected static TaskResult retry(String id) {
+        return TaskResult.failure(id, TaskState.RETRY,
+                new RemoteError("OSError", "builtins", List.of(NODES.stringNode("transient")), "Traceback...\n"),
+                meta("t.retry"));
+    }
+
+    /** Dates travel as UTC with microseconds (Python's datetime): compare what every backend can keep. */
+    protected static TaskResult normalised(TaskResult r) {
+        OffsetDateTime done = r.dateDone() == null ? null
+                : r.dateDone().withOffsetSameInstant(ZoneOffset.UTC).withNano(r.dateDone().getNano() / 1000 * 1000);
+        return new TaskResult(r.taskId(), r.state(), r.result(), r.traceback(), done, r.meta(), r.children());
+    }
+
+    // --- reading and writing ---
+
+    @Test
+    void anUnknownIdIsPending() {
+        String id = newTaskId();
+
+        TaskResult result = backend.get(id);
+
+        assertThat(result.state()).isEqualTo(TaskState.PENDING);
+        assertThat(result.taskId()).isEqualTo(id);
+        assertThat(result.result().isNull()).isTrue();
+    }
+
+    @Test
+    void aSuccessRoundTrips() {
+        TaskResult stored = success(newTaskId(), 5);
+
+        assertThat(backend.store(stored)).isTrue();
+
+        assertThat(normalised(backend.get(stored.taskId()))).isEqualTo(normalised(stored));
+    }
+
+    @Test
+    void aFailureRoundTrips() {
+        TaskResult stored = failure(newTaskId(), "bad thing");
+
+        assertThat(backend.store(stored)).isTrue();
+
+        TaskResult read = backend.get(stored.taskId());
+        assertThat(normalised(read)).isEqualTo(normalised(stored));
+        assertThat(read.error()).hasValueSatisfying(e -> {
+            assertThat(e.type()).isEqualTo("ValueError");
+            assertThat(e.message()).isEqualTo("bad thing");
+            assertThat(e.traceback()).isEqualTo("Traceback...\n");
+        });
+    }
+
+    @Test
+    void childrenAndExtendedFieldsRoundTrip() {
+        String id = newTaskId();
+        JsonNode children = CeleryJson.mapper().readTree("[[[\"" + id + "\", null], null]]");
+        TaskResult stored = retry(id).withChildren(children);
+
+        backend.store(stored);
+
+        assertThat(backend.get(id).children()).isEqualTo(children);
+        assertThat(backend.get(id).meta()).isEqualTo(meta("t.retry"));
+    }
+
+    @Test
+    void aSuccessIsNeverOverwritten() {
+        String id = newTaskId();
+        TaskResult first = success(id, 1);
+        backend.store(first);
+
+        assertThat(backend.store(failure(id, "late duplicate"))).isFalse();
+        assertThat(backend.store(started(id))).isFalse();
+        assertThat(backend.store(retry(id))).isFalse();
+        assertThat(backend.store(success(id, 2))).isFalse();
+
+        assertThat(normalised(backend.get(id))).isEqualTo(normalised(first));
+    }
+
+    @Test
+    void onlySuccessIsFinal() {
+        String id = newTaskId();
+        backend.store(started(id));
+        assertThat(backend.store(failure(id, "first try"))).isTrue();
+
+        assertThat(backend.store(success(id, 3))).isTrue();
+
+        assertThat(backend.get(id).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void statesThatAreNotReadyAreStoredAndReadable() {
+        String started = newTaskId();
+        String retrying = newTaskId();
+
+        assertThat(backend.store(started(started))).isTrue();
+        assertThat(backend.store(retry(retrying))).isTrue();
+
+        assertThat(backend.get(started)).isEqualTo(started(started));
+        assertThat(backend.get(started).dateDone()).isNull();
+        assertThat(backend.get(retrying).state()).isEqualTo(TaskState.RETRY);
+        assertThat(backend.get(retrying).error()).hasValueSatisfying(e -> assertThat(e.type()).isEqualTo("OSError"));
+    }
+
+    @Test
+    void forgetMakesItPendingAgain() {
+        String id = newTaskId();
+        backend.store(success(id, 1));
+
+        backend.forget(id);
+
+        assertThat(backend.get(id).state()).isEqualTo(TaskState.PENDING);
+        assertThat(backend.store(failure(id, "after forget"))).isTrue();
+    }
+
+    @Test
+    void forgettingAnUnknownIdIsFine() {
+        backend.forget(newTaskId());
+    }
+
+    // --- waiting ---
+
+    @Test
+    void whenReadyCompletesWhenTheResultArrivesLater() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+        assertThat(ready).isNotDone();
+
+        backend.store(success(id, 7));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> {
+            assertThat(r.state()).isEqualTo(TaskState.SUCCESS);
+            assertThat(r.result()).isEqualTo(NODES.numberNode(7));
+        });
+    }
+
+    @Test
+    void whenReadyCompletesOnFailure() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+
+        backend.store(failure(id, "boom"));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.state()).isEqualTo(TaskState.FAILURE));
+    }
+
+    @Test
+    void whenReadyCompletesAtOnceWhenAlreadyReady() {
+        String id = newTaskId();
+        backend.store(success(id, 8));
+
+        assertThat(backend.whenReady(id)).succeedsWithin(WAKE_UP)
+                .satisfies(r -> assertThat(r.result()).isEqualTo(NODES.numberNode(8)));
+    }
+
+    @Test
+    void whenReadyDoesNotCompleteOnStartedOrRetry() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+
+        backend.store(started(id));
+        backend.store(retry(id));
+        assertThat(ready).isNotDone();
+        backend.store(success(id, 9));
+
+        // A future completes once: had STARTED or RETRY woken it, that is what it would hold.
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.state()).isEqualTo(TaskState.SUCCESS));
+    }
+
+    @Test
+    void whenReadyIgnoresANotReadyStateStoredBefore() {
+        String id = newTaskId();
+        backend.store(started(id));
+
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+        backend.store(success(id, 10));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.state()).isEqualTo(TaskState.SUCCESS));
+    }
+
+    @Test
+    void twoWaitersOnOneIdBothComplete() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> first = backend.whenReady(id);
+        CompletableFuture<TaskResult> second = backend.whenReady(id);
+
+        backend.store(success(id, 11));
+
+        assertThat(first).succeedsWithin(WAKE_UP);
+        assertThat(second).succeedsWithin(WAKE_UP);
+    }
+
+    @Test
+    void cancellingOneWaiterDoesNotCancelAnother() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> cancelled = backend.whenReady(id);
+        CompletableFuture<TaskResult> waiting = backend.whenReady(id);
+
+        cancelled.cancel(true);
+        backend.store(success(id, 12));
+
+        assertThat(waiting).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.result()).isEqualTo(NODES.numberNode(12)));
+        assertThat(cancelled).isCancelled();
+    }
+
+    @Test
+    void aWaiterAfterACancelledOneStillCompletes() {
+        String id = newTaskId();
+        backend.whenReady(id).cancel(true);
+
+        CompletableFuture<TaskResult> waiting = backend.whenReady(id);
+        backend.store(success(id, 13));
+
+        assertThat(waiting).succeedsWithin(WAKE_UP);
+    }
+
+    @Test
+    void aResultWakesOnlyTheWaitersOfItsOwnId() {
+        String mine = newTaskId();
+        String other = newTaskId();
+        CompletableFuture<TaskResult> ready = backend.whenReady(mine);
+        CompletableFuture<TaskResult> otherReady = backend.whenReady(other);
+
+        backend.store(success(other, 1));
+        assertThat(otherReady).succeedsWithin(WAKE_UP);
+        assertThat(ready).isNotDone();
+        backend.store(success(mine, 2));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.taskId()).isEqualTo(mine));
+    }
+
+    @Test
+    void aWaiterForAForgottenTaskWaitsForItsNextResult() {
+        String id = newTaskId();
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+
+        backend.forget(id);
+        backend.store(success(id, 14));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.result()).isEqualTo(NODES.numberNode(14)));
+    }
+
+    @Test
+    void aCallbackOnAReadyResultMayUseTheBackend() {
+        // Waiters must not be woken on a thread where blocking on the backend deadlocks (an I/O loop).
+        String id = newTaskId();
+        String next = newTaskId();
+        backend.store(success(next, 15));
+        CompletableFuture<TaskState> chained = backend.whenReady(id)
+                .thenApply(r -> backend.get(next).state())
+                .thenCompose(s -> backend.whenReady(next))
+                .thenApply(r -> {
+                    backend.store(success(newTaskId(), 16));
+                    return r.state();
+                });
+
+        backend.store(success(id, 17));
+
+        assertThat(chained).succeedsWithin(WAKE_UP).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void manyWaitersOnManyIdsAllComplete() {
+        List<String> ids = new ArrayList<>();
+        List<CompletableFuture<TaskResult>> waiters = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            String id = newTaskId();
+            ids.add(id);
+            waiters.add(backend.whenReady(id));
+        }
+
+        for (int i = 0; i < ids.size(); i++) {
+            backend.store(success(ids.get(i), i));
+        }
+
+        await().atMost(WAKE_UP).until(() -> waiters.stream().allMatch(CompletableFuture::isDone));
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(waiters.get(i).join().result()).isEqualTo(NODES.numberNode(i));
+        }
+    }
+}
