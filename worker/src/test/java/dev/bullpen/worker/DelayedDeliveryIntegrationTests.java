@@ -90,6 +90,7 @@ class DelayedDeliveryIntegrationTests {
     void aCeleryStyleEtaHeaderWithoutOffsetIsReadAsUtcAndHonoured() throws Exception {
         String id = UUID.randomUUID().toString();
         LocalDateTime naiveEta = LocalDateTime.now(ZoneOffset.UTC).plusSeconds(2);
+        await().atMost(Duration.ofSeconds(20)).until(worker::isConsuming); // the worker has declared the queue
         var codec = new TaskMessageCodec();
         var message = TaskMessageBuilder.of("test.clock", id).build();
         Map<String, Object> headers = new HashMap<>(codec.headers(message.headers()));

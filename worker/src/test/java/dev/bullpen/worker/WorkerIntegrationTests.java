@@ -63,6 +63,9 @@ class WorkerIntegrationTests {
     @Autowired
     TaskClient client;
 
+    @Autowired
+    dev.bullpen.worker.internal.Worker worker;
+
     @LocalServerPort
     int port;
 
@@ -155,6 +158,7 @@ class WorkerIntegrationTests {
 
     @Test
     void malformedMessagesGoToTheDeadLetterQueueWithTheReason() throws Exception {
+        await().atMost(WAIT).until(worker::isConsuming); // the worker has declared the queue and its DLQ
         String dlq = DeadLetters.queueFor(QUEUE);
         AMQP.BasicProperties taskHeaderButNotJson = new AMQP.BasicProperties.Builder()
                 .contentType("application/json").headers(Map.of("task", "demo.add", "id", "bad-json-1")).build();
