@@ -3,6 +3,7 @@ package dev.bullpen.worker.internal;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.worker.Args;
 import dev.bullpen.worker.Kwargs;
+import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
@@ -73,6 +75,11 @@ final class TaskMethod {
 
     String name() {
         return name;
+    }
+
+    /** How this task retries, from its {@code @Task} annotation. */
+    RetryPolicy retryPolicy() {
+        return RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(method, Task.class));
     }
 
     String signature() {
