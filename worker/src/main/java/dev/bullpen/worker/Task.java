@@ -34,7 +34,7 @@ import java.lang.annotation.Target;
  *
  * <pre>{@code
  * @Task(value = "mail.send", retryFor = IOException.class, maxRetries = 5, backoff = 2, backoffMax = 60)
- * void send(String to) throws IOException { ... }   // retries after ~2, 4, 8, 16, 32 s (full jitter)
+ * void send(String to) throws IOException { ... }   // retried within 2, 4, 8, 16, 32 s (full jitter)
  * }</pre>
  */
 @Documented
