@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +89,12 @@ class DeadLetterQueues implements AutoCloseable {
         String target = original != null ? original.toString() : queue;
         // Forget the FAILURE first: done after, it could wipe out the new run's result.
         results.forget(id);
-        broker.publish("", target, fresh(dead.getProps()), dead.getBody()).join();
+        try {
+            broker.publish("", target, fresh(dead.getProps()), dead.getBody()).join();
+        } catch (CompletionException ex) {
+            // A TaskPublishException (broker refused, queue gone) answers 503; the dead letter stays.
+            throw ex.getCause() instanceof RuntimeException cause ? cause : ex;
+        }
         // Confirmed on its queue: only now may the dead letter go. If this ack is lost, the dead
         // letter stays and a second replay runs the task twice; it is never lost.
         ch.basicAck(dead.getEnvelope().getDeliveryTag(), false);

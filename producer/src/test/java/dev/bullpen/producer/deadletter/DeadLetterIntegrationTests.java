@@ -178,6 +178,19 @@ class DeadLetterIntegrationTests {
                 type -> assertThat(type).startsWith("application/problem+json"));
     }
 
+    @Test
+    void theDeadLetterEndpointsAreDocumented() throws Exception {
+        JsonNode docs = json(get("/v3/api-docs"));
+
+        JsonNode paths = docs.path("paths");
+        assertThat(paths.path("/api/dead-letters").path("get").path("parameters").toString())
+                .contains("queue").contains("limit");
+        assertThat(paths.path("/api/dead-letters/{id}/replay").path("post").path("responses").propertyNames())
+                .contains("202", "404", "503");
+        assertThat(docs.path("components").path("schemas").path("DeadLetter").path("properties").propertyNames())
+                .contains("id", "task", "reason", "exception", "retries", "dead_at", "original_queue");
+    }
+
     private JsonNode awaitListed(String id) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(WAIT).untilAsserted(() -> {
