@@ -32,7 +32,8 @@ public record RetryPolicy(List<Class<? extends Throwable>> retryFor, int maxRetr
     public RetryPolicy {
         retryFor = List.copyOf(retryFor);
         if (backoff < 0 || backoffMax < 0 || retryDelay < 0) {
-            throw new IllegalArgumentException("backoff, backoffMax and retryDelay must not be negative");
+            throw new IllegalArgumentException("backoff, backoffMax and retryDelay must not be negative, got "
+                    + backoff + ", " + backoffMax + " and " + retryDelay);
         }
     }
 

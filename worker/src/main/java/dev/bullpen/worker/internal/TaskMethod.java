@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
@@ -41,12 +42,17 @@ final class TaskMethod {
     private final int valueSlots;
     private final boolean hasArgs;
     private final boolean hasKwargs;
+    private final RetryPolicy retryPolicy;
 
     TaskMethod(String name, Object bean, Method method) {
         this.name = name;
         this.bean = bean;
         this.method = method;
         this.method.trySetAccessible();
+        // Read now, so that a bad retry setting stops the application rather than a task; from the
+        // target class, where the annotation is, even when the bean is an interface proxy.
+        Method annotated = AopUtils.getMostSpecificMethod(method, AopUtils.getTargetClass(bean));
+        this.retryPolicy = RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
         ObjectMapper mapper = CeleryJson.mapper();
         List<Slot> slots = new ArrayList<>();
         for (Parameter p : method.getParameters()) {
@@ -79,7 +85,7 @@ final class TaskMethod {
 
     /** How this task retries, from its {@code @Task} annotation. */
     RetryPolicy retryPolicy() {
-        return RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(method, Task.class));
+        return retryPolicy;
     }
 
     String signature() {

@@ -116,7 +116,21 @@ class RetryPolicyTests {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aBadRetrySettingFailsTheTasksRegistrationNotItsRuns() throws Exception {
+        var bad = Tasks.class.getDeclaredMethod("bad");
+
+        assertThatThrownBy(() -> new TaskMethod("bad", new Tasks(), bad))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-5");
+        assertThat(new TaskMethod("tuned", new Tasks(), Tasks.class.getDeclaredMethod("tuned")).retryPolicy().maxRetries())
+                .isEqualTo(5);
+    }
+
     static class Tasks {
+
+        @Task(value = "bad", backoff = -5)
+        void bad() {
+        }
 
         @Task("plain")
         void plain() {
