@@ -24,6 +24,18 @@ import java.lang.annotation.Target;
  * {@link TaskContext} parameter receives the running task. The return value, converted to JSON,
  * is the result; a thrown exception is a FAILURE carrying its type, message and stack trace.
  * A mismatch between the call and the signature is a FAILURE of type {@code TypeError}, as in Python.
+ *
+ * <p>Retries work as in Celery. With {@link #retryFor()} set, a task that throws one of those
+ * exceptions is retried automatically (Celery's {@code autoretry_for}); anywhere in a task,
+ * {@code throw context.retry(Duration.ofSeconds(10), ex)} retries it explicitly. A retry is a new
+ * message with the same id and {@code retries + 1}, due after the delay; meanwhile the result reads
+ * RETRY. Past {@link #maxRetries()} the task is a FAILURE and a copy of its message goes to
+ * {@code <queue>.dlq}, from where it can be replayed.
+ *
+ * <pre>{@code
+ * @Task(value = "mail.send", retryFor = IOException.class, maxRetries = 5, backoff = 2, backoffMax = 60)
+ * void send(String to) throws IOException { ... }   // retried within 2, 4, 8, 16, 32 s (full jitter)
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -32,4 +44,39 @@ public @interface Task {
 
     /** The task name, e.g. {@code "images.resize"}. */
     String value();
+
+    /**
+     * Exceptions that retry the task automatically (Celery's {@code autoretry_for}), subclasses
+     * included. Empty by default: a thrown exception is a FAILURE at once.
+     */
+    Class<? extends Throwable>[] retryFor() default {};
+
+    /**
+     * How many times the task may be retried (Celery's {@code max_retries}, default 3); negative
+     * for no limit. Past it, the task is a FAILURE and its message is dead-lettered.
+     */
+    int maxRetries() default 3;
+
+    /**
+     * Exponential backoff factor in seconds (Celery's {@code retry_backoff}): the n-th automatic
+     * retry waits {@code min(backoffMax, backoff * 2^n)} seconds. 0 (the default) means no backoff:
+     * every automatic retry waits {@link #retryDelay()}.
+     */
+    long backoff() default 0;
+
+    /** The longest backoff, in seconds (Celery's {@code retry_backoff_max}, default 600). */
+    long backoffMax() default 600;
+
+    /**
+     * Full jitter on the backoff (Celery's {@code retry_jitter}, default true): the wait is drawn
+     * uniformly from {@code 0..countdown} seconds, so that retries of many tasks spread out.
+     */
+    boolean jitter() default true;
+
+    /**
+     * Seconds to wait before a retry that names no countdown: an explicit
+     * {@link TaskContext#retry()} or an automatic retry without backoff (Celery's
+     * {@code default_retry_delay}, default 180).
+     */
+    long retryDelay() default 180;
 }

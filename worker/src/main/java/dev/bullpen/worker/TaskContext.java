@@ -1,5 +1,6 @@
 package dev.bullpen.worker;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -50,4 +51,27 @@ public interface TaskContext {
 
     /** The name of this worker, e.g. {@code bullpen@host}. */
     String workerName();
+
+    /**
+     * Retries the task after {@link Task#retryDelay()} (Celery's {@code self.retry()}). Always
+     * throws; write {@code throw context.retry()} so the compiler knows the method ends there. Do not
+     * catch what it throws. Past {@link Task#maxRetries()} the task fails with
+     * {@code MaxRetriesExceededError}.
+     */
+    RuntimeException retry();
+
+    /**
+     * Retries the task after {@code countdown}.
+     *
+     * @see #retry()
+     */
+    RuntimeException retry(Duration countdown);
+
+    /**
+     * Retries the task after {@code countdown} because of {@code cause}, which the RETRY state shows;
+     * past {@link Task#maxRetries()} the task fails with {@code cause} itself, as in Celery.
+     *
+     * @see #retry()
+     */
+    RuntimeException retry(Duration countdown, Throwable cause);
 }

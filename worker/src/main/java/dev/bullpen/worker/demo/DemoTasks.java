@@ -3,6 +3,8 @@ package dev.bullpen.worker.demo;
 import dev.bullpen.worker.Args;
 import dev.bullpen.worker.Kwargs;
 import dev.bullpen.worker.Task;
+import dev.bullpen.worker.TaskContext;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,18 @@ class DemoTasks {
     @Task("demo.fail")
     Object fail(String message) {
         throw new IllegalStateException(message);
+    }
+
+    /**
+     * {@code demo.flaky(failures)}: raises {@code IOException} on its first {@code failures} runs, each
+     * retried after 1, 2, 4 s; returns how many retries it took. Past 3 failures it is dead-lettered.
+     */
+    @Task(value = "demo.flaky", retryFor = IOException.class, maxRetries = 3, backoff = 1, jitter = false)
+    int flaky(int failures, TaskContext context) throws IOException {
+        if (context.retries() < failures) {
+            throw new IOException("failure " + (context.retries() + 1) + " of " + failures);
+        }
+        return context.retries();
     }
 
     /** {@code demo.echo(*args, **kwargs)}: returns {@code {"args": [...], "kwargs": {...}}}. */

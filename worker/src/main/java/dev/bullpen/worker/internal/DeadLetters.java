@@ -22,6 +22,12 @@ public final class DeadLetters {
     public static final String ORIGINAL_QUEUE = "x-bullpen-original-queue";
     /** Header with the time, ISO-8601 UTC. */
     public static final String DEAD_AT = "x-bullpen-dead-at";
+    /** Header with the fully qualified type of the exception that failed the task, when one did. */
+    public static final String EXCEPTION = "x-bullpen-exception";
+    /** Header with how many times the task had been retried when it was dead-lettered. */
+    public static final String RETRIES = "x-bullpen-retries";
+    /** The reason of a task that failed its last retry. */
+    public static final String MAX_RETRIES_EXCEEDED = "max retries exceeded";
 
     private final ConfirmingPublisher publisher;
 
@@ -41,11 +47,27 @@ public final class DeadLetters {
 
     /** Copies the message to the dead-letter queue; completes when the broker confirmed. */
     public CompletableFuture<Void> park(String queue, AMQP.BasicProperties props, byte[] body, String reason) {
+        return park(queue, props, body, reason, Map.of());
+    }
+
+    /**
+     * Copies the message of a task that failed, with the exception's type and its retries count;
+     * completes when the broker confirmed.
+     */
+    public CompletableFuture<Void> park(String queue, AMQP.BasicProperties props, byte[] body, String reason,
+            String exceptionType, int retries) {
+        return park(queue, props, body, reason, Map.of(EXCEPTION, exceptionType, RETRIES, retries));
+    }
+
+    private CompletableFuture<Void> park(String queue, AMQP.BasicProperties props, byte[] body, String reason,
+            Map<String, Object> extra) {
         Map<String, Object> headers = props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
+        headers.putAll(extra);
         headers.put(REASON, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
         headers.put(ORIGINAL_QUEUE, queue);
         headers.put(DEAD_AT, Instant.now().toString());
-        AMQP.BasicProperties copy = props.builder().headers(headers).deliveryMode(2).build();
+        // No per-message TTL: a dead letter waits until someone looks at it.
+        AMQP.BasicProperties copy = props.builder().headers(headers).deliveryMode(2).expiration(null).build();
         return publisher.publish("", queueFor(queue), copy, body);
     }
 }

@@ -49,6 +49,18 @@ public final class DelayedDelivery {
     }
 
     /**
+     * Sends a message to {@code queue} after {@code delay}: parked when the delay is a second or
+     * more, straight to the queue otherwise (its {@code eta} header holds it back the rest of the
+     * way). Completes once the broker confirmed it.
+     */
+    public CompletableFuture<Void> deliver(String queue, AMQP.BasicProperties props, byte[] body, Duration delay) {
+        if (delay.compareTo(Duration.ofSeconds(1)) >= 0) {
+            return park(queue, props, body, delay);
+        }
+        return publisher.publish("", queue, props, body);
+    }
+
+    /**
      * Parks a message for {@code queue}; completes once the broker confirmed it. The caller then
      * acknowledges the original.
      */

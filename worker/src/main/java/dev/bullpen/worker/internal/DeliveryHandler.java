@@ -6,6 +6,8 @@ import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageCodec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +63,7 @@ final class DeliveryHandler {
             }
             switch (admission) {
                 case Admission.Revoke revoke -> runner.revoke(message, queue, revoke.reason());
-                case Admission.Run run -> runner.run(message, queue);
+                case Admission.Run run -> settle(runner.run(message, queue), message, queue, props, body);
                 case Admission.Defer defer -> {
                     return Outcome.REQUEUE; // still early after holding it: let it come round again
                 }
@@ -73,6 +75,18 @@ final class DeliveryHandler {
                     queue, HOLD_LOCALLY, ex.toString());
             pause(HOLD_LOCALLY);
             return Outcome.REQUEUE;
+        }
+    }
+
+    /** Sends the retry or the dead letter a run asked for; the message is acknowledged only after. */
+    private void settle(RunOutcome ran, TaskMessage message, String queue, AMQP.BasicProperties props, byte[] body) {
+        switch (ran) {
+            case RunOutcome.Done done -> {
+            }
+            case RunOutcome.Retry retry -> delayed.deliver(queue, RetryMessage.next(props, message.headers().retries(),
+                    OffsetDateTime.now(ZoneOffset.UTC).plus(retry.delay())), body, retry.delay()).join();
+            case RunOutcome.GiveUp giveUp -> deadLetters.park(queue, props, body, giveUp.reason(), giveUp.exceptionType(),
+                    message.headers().retries()).join();
         }
     }
 

@@ -3,8 +3,10 @@ package dev.bullpen.worker.internal;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.worker.TaskContext;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -67,5 +69,20 @@ record Invocation(TaskMessage message, String queue, String workerName) implemen
     @Override
     public ObjectNode kwargs() {
         return message.kwargs();
+    }
+
+    @Override
+    public RuntimeException retry() {
+        throw new RetryRequest(null, null);
+    }
+
+    @Override
+    public RuntimeException retry(Duration countdown) {
+        throw new RetryRequest(Objects.requireNonNull(countdown, "countdown"), null);
+    }
+
+    @Override
+    public RuntimeException retry(Duration countdown, Throwable cause) {
+        throw new RetryRequest(Objects.requireNonNull(countdown, "countdown"), Objects.requireNonNull(cause, "cause"));
     }
 }

@@ -3,6 +3,7 @@ package dev.bullpen.worker.internal;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.worker.Args;
 import dev.bullpen.worker.Kwargs;
+import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
@@ -39,12 +42,17 @@ final class TaskMethod {
     private final int valueSlots;
     private final boolean hasArgs;
     private final boolean hasKwargs;
+    private final RetryPolicy retryPolicy;
 
     TaskMethod(String name, Object bean, Method method) {
         this.name = name;
         this.bean = bean;
         this.method = method;
         this.method.trySetAccessible();
+        // Read now, so that a bad retry setting stops the application rather than a task; from the
+        // target class, where the annotation is, even when the bean is an interface proxy.
+        Method annotated = AopUtils.getMostSpecificMethod(method, AopUtils.getTargetClass(bean));
+        this.retryPolicy = RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
         ObjectMapper mapper = CeleryJson.mapper();
         List<Slot> slots = new ArrayList<>();
         for (Parameter p : method.getParameters()) {
@@ -73,6 +81,11 @@ final class TaskMethod {
 
     String name() {
         return name;
+    }
+
+    /** How this task retries, from its {@code @Task} annotation. */
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
     }
 
     String signature() {

@@ -9,7 +9,10 @@ import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -19,7 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Runs one task message to its end and stores the outcome. Returns only once the result is stored,
  * so the caller may then acknowledge the message; if storing fails it throws, and the message must
- * not be acknowledged.
+ * not be acknowledged. A retry stores RETRY and a last failed retry stores FAILURE; the returned
+ * {@link RunOutcome} tells the caller to send the retry, or to dead-letter the message, before it
+ * acknowledges.
  */
 public final class TaskRunner {
 
@@ -38,8 +43,8 @@ public final class TaskRunner {
         this.trackStarted = trackStarted;
     }
 
-    /** Runs the task and stores its result. */
-    public void run(TaskMessage message, String queue) {
+    /** Runs the task and stores its result; says what is left to do before the message is acknowledged. */
+    public RunOutcome run(TaskMessage message, String queue) {
         ResultMeta meta = meta(message, queue);
         TaskMethod method = registry.find(message.task());
         if (method == null) {
@@ -48,7 +53,7 @@ public final class TaskRunner {
                     message.task(), message.id(), queue);
             results.store(TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
                     "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta));
-            return;
+            return RunOutcome.DONE;
         }
         if (trackStarted) {
             ObjectNode started = CeleryJson.mapper().createObjectNode();
@@ -62,6 +67,10 @@ public final class TaskRunner {
             Object value = method.invoke(new Invocation(message, queue, workerName));
             outcome = TaskResult.success(message.id(), toJson(value), meta);
             log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
+        } catch (RetryRequest request) {
+            RetryPolicy policy = method.retryPolicy();
+            Duration delay = request.countdown() != null ? request.countdown() : Duration.ofSeconds(policy.retryDelay());
+            return retry(message, queue, meta, policy, delay, request.getCause());
         } catch (TaskArgumentException ex) {
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("TypeError", "builtins",
                     List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex)), meta);
@@ -73,12 +82,48 @@ public final class TaskRunner {
             if (ex instanceof VirtualMachineError vm) {
                 throw vm;
             }
+            RetryPolicy policy = method.retryPolicy();
+            if (policy.retriesOn(ex)) {
+                return retry(message, queue, meta, policy,
+                        policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex);
+            }
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, RemoteError.of(ex, traceback(ex)), meta);
             log.warn("Task {}[{}] failed in {} ms: {}", message.task(), message.id(), millis(start), ex.toString());
         }
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
         }
+        return RunOutcome.DONE;
+    }
+
+    /**
+     * Celery's {@code Task.retry}: within {@code maxRetries}, store RETRY with the cause; past it, store
+     * FAILURE with the cause (or {@code MaxRetriesExceededError} when there is none).
+     */
+    private RunOutcome retry(TaskMessage message, String queue, ResultMeta meta, RetryPolicy policy, Duration delay,
+            @Nullable Throwable cause) {
+        int retries = message.headers().retries();
+        if (!policy.mayRetry(retries)) {
+            RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
+                    : new RemoteError("MaxRetriesExceededError", "celery.exceptions", List.of(CeleryJson.mapper()
+                            .getNodeFactory().stringNode("Can't retry " + message.task() + "[" + message.id() + "]")), null);
+            log.warn("Task {}[{}] failed after {} retries, moved to {}: {}", message.task(), message.id(), retries,
+                    DeadLetters.queueFor(queue), cause != null ? cause.toString() : error.type());
+            if (!message.headers().ignoreResult()) {
+                results.store(TaskResult.failure(message.id(), TaskState.FAILURE, error, meta));
+            }
+            String module = error.module();
+            return new RunOutcome.GiveUp("max retries exceeded", module == null ? error.type() : module + "." + error.type());
+        }
+        RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
+                : new RemoteError("Retry", "celery.exceptions",
+                        List.of(CeleryJson.mapper().getNodeFactory().stringNode("Retry in " + delay.toSeconds() + "s")), null);
+        log.info("Task {}[{}] retry {} of {} in {}: {}", message.task(), message.id(), retries + 1,
+                policy.maxRetries() < 0 ? "unlimited" : policy.maxRetries(), delay, cause != null ? cause.toString() : "requested");
+        if (!message.headers().ignoreResult()) {
+            results.store(TaskResult.failure(message.id(), TaskState.RETRY, error, meta));
+        }
+        return new RunOutcome.Retry(delay);
     }
 
     /** Stores REVOKED for a task that will not run, with Celery's {@code TaskRevokedError(reason)}. */
