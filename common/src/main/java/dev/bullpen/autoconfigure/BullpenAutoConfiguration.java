@@ -4,6 +4,9 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.ResultBackend;
+import dev.bullpen.revoke.RedisRevocations;
+import dev.bullpen.revoke.Revocations;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
@@ -22,7 +25,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(after = {RabbitAutoConfiguration.class, DataRedisAutoConfiguration.class})
 @ConditionalOnClass({RabbitConnectionFactoryBeanConfigurer.class, LettuceConnectionFactory.class})
-@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class})
+@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class, RevokeProperties.class})
 public class BullpenAutoConfiguration {
 
     /** A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}. */
@@ -43,11 +46,20 @@ public class BullpenAutoConfiguration {
         return new RedisResultBackend(redis, properties.keyPrefix(), properties.expires());
     }
 
+    /** Revocations beside the results, under the same key prefix. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(Revocations.class)
+    @ConditionalOnBean(LettuceConnectionFactory.class)
+    public RedisRevocations revocations(LettuceConnectionFactory redis, ResultProperties results,
+            RevokeProperties properties) {
+        return new RedisRevocations(redis, results.keyPrefix(), properties.ttl());
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
-            ClientProperties properties) {
-        return new TaskClient(bullpenAmqpConnectionFactory, results, properties.toSettings());
+            ObjectProvider<Revocations> revocations, ClientProperties properties) {
+        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(), properties.toSettings());
     }
 }

@@ -9,6 +9,7 @@ import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.result.ResultBackend;
+import dev.bullpen.revoke.Revocations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -42,6 +43,7 @@ public final class TaskClient implements AutoCloseable {
     private final ConfirmingPublisher publisher;
     private final QueueDeclarations queues;
     private final ResultBackend results;
+    private final @Nullable Revocations revocations;
     private final TaskClientSettings settings;
     private final TaskMessageCodec codec = new TaskMessageCodec();
 
@@ -51,6 +53,18 @@ public final class TaskClient implements AutoCloseable {
      * @param settings queue and publishing settings
      */
     public TaskClient(ConnectionFactory amqp, ResultBackend results, TaskClientSettings settings) {
+        this(amqp, results, null, settings);
+    }
+
+    /**
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
+     * @param settings queue and publishing settings
+     */
+    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
+            TaskClientSettings settings) {
+        this.revocations = revocations;
         this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues());
         this.results = results;
@@ -120,6 +134,32 @@ public final class TaskClient implements AutoCloseable {
     /** A handle on a task by id, sent by anyone. */
     public TaskHandle handle(String taskId) {
         return new TaskHandle(taskId, results);
+    }
+
+    /**
+     * Revokes a task (Celery's {@code revoke(id)}): a worker that meets it before it starts stores
+     * REVOKED ({@code TaskRevokedError("revoked")}) and does not run it. The revocation is kept in
+     * Redis for {@code bullpen.revoke.ttl}, so workers started later honour it too.
+     */
+    public void revoke(String taskId) {
+        revoke(taskId, false);
+    }
+
+    /**
+     * Revokes a task; with {@code terminate}, a worker running it now also interrupts it and stores
+     * REVOKED ({@code TaskRevokedError("terminated")}), as Celery's {@code revoke(id, terminate=True)}.
+     *
+     * @throws IllegalStateException when this client was made without revocations
+     */
+    public void revoke(String taskId, boolean terminate) {
+        if (revocations == null) {
+            throw new IllegalStateException("this TaskClient was created without Revocations; pass RedisRevocations "
+                    + "to its constructor (the auto-configured client has them)");
+        }
+        if (taskId.isBlank()) {
+            throw new IllegalArgumentException("task id must not be blank");
+        }
+        revocations.revoke(taskId, terminate);
     }
 
     /** The backend this client reads results from. */

@@ -1,0 +1,23 @@
+package dev.bullpen.autoconfigure;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code bullpen.revoke.*}: how long revocations last. They live in Redis under
+ * {@code bullpen.result.key-prefix}, so workers started later still honour them (Celery keeps
+ * them 3 hours in each worker's memory only).
+ *
+ * @param ttl how long a revoked id stays revoked, 7 days by default: longer than a task usually
+ *        waits in a queue or for its ETA
+ */
+@ConfigurationProperties("bullpen.revoke")
+public record RevokeProperties(@DefaultValue("7d") Duration ttl) {
+
+    public RevokeProperties {
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("bullpen.revoke.ttl must be positive, got " + ttl);
+        }
+    }
+}
