@@ -36,6 +36,15 @@ import java.lang.annotation.Target;
  * @Task(value = "mail.send", retryFor = IOException.class, maxRetries = 5, backoff = 2, backoffMax = 60)
  * void send(String to) throws IOException { ... }   // retried within 2, 4, 8, 16, 32 s (full jitter)
  * }</pre>
+ *
+ * <p>Time limits work as in Celery: past {@link #softTimeLimit()} the task's thread is interrupted
+ * and it may catch {@link SoftTimeLimitExceeded} to clean up; past {@link #timeLimit()} the task is a
+ * FAILURE {@code TimeLimitExceeded} and its slot is freed even if it ignores the interrupt. A call's
+ * {@code timelimit} header (Celery's {@code time_limit}/{@code soft_time_limit} options) wins over these.
+ *
+ * <pre>{@code
+ * @Task(value = "reports.build", timeLimit = "30s", softTimeLimit = "25s")
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -79,4 +88,18 @@ public @interface Task {
      * {@code default_retry_delay}, default 180).
      */
     long retryDelay() default 180;
+
+    /**
+     * The hard time limit (Celery's {@code time_limit}), e.g. {@code "30s"}, {@code "2m"},
+     * {@code "PT1M30S"}, or a number of seconds such as {@code "90"} or {@code "0.5"}. Empty (the
+     * default) for none. Past it the task is a FAILURE {@code TimeLimitExceeded}, its message is
+     * acknowledged and its concurrency slot freed, and a result it produces later is dropped.
+     */
+    String timeLimit() default "";
+
+    /**
+     * The soft time limit (Celery's {@code soft_time_limit}), in the same forms as {@link #timeLimit()};
+     * empty for none. Past it the task's thread is interrupted and it sees {@link SoftTimeLimitExceeded}.
+     */
+    String softTimeLimit() default "";
 }

@@ -3,6 +3,7 @@ package dev.bullpen.worker;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -74,4 +75,26 @@ public interface TaskContext {
      * @see #retry()
      */
     RuntimeException retry(Duration countdown, Throwable cause);
+
+    /**
+     * Runs blocking work under the task's soft time limit: when the limit passes, the worker
+     * interrupts the thread, and the interruption the work ends with ({@link InterruptedException},
+     * an interrupted I/O) comes out of here as {@link SoftTimeLimitExceeded}, with the thread's
+     * interrupt status cleared so that the task can clean up. Any other outcome passes through.
+     *
+     * <pre>{@code
+     * try {
+     *     return context.withinSoftTimeLimit(() -> crawl(site));
+     * } catch (SoftTimeLimitExceeded ex) {
+     *     return partialResults();
+     * }
+     * }</pre>
+     */
+    <T> T withinSoftTimeLimit(Callable<T> work) throws Exception;
+
+    /**
+     * Throws {@link SoftTimeLimitExceeded} if the task's soft time limit has passed (clearing the
+     * interrupt that announced it); for tasks that compute rather than block, to call now and then.
+     */
+    void checkSoftTimeLimit();
 }

@@ -2,19 +2,25 @@ package dev.bullpen.worker.internal;
 
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageCodec;
+import dev.bullpen.worker.SoftTimeLimitExceeded;
 import dev.bullpen.worker.TaskContext;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** A {@link TaskContext} over the message being run. */
-record Invocation(TaskMessage message, String queue, String workerName) implements TaskContext {
+/** A {@link TaskContext} over the message being run; {@code attempt} is the run, for its soft time limit. */
+record Invocation(TaskMessage message, String queue, String workerName, @Nullable Attempt attempt) implements TaskContext {
 
     private static final TaskMessageCodec CODEC = new TaskMessageCodec();
+
+    Invocation(TaskMessage message, String queue, String workerName) {
+        this(message, queue, workerName, null);
+    }
 
     @Override
     public String id() {
@@ -84,5 +90,25 @@ record Invocation(TaskMessage message, String queue, String workerName) implemen
     @Override
     public RuntimeException retry(Duration countdown, Throwable cause) {
         throw new RetryRequest(Objects.requireNonNull(countdown, "countdown"), Objects.requireNonNull(cause, "cause"));
+    }
+
+    @Override
+    public <T> T withinSoftTimeLimit(Callable<T> work) throws Exception {
+        try {
+            return work.call();
+        } catch (Exception ex) {
+            if (attempt != null && attempt.softened(ex) instanceof SoftTimeLimitExceeded exceeded) {
+                throw exceeded;
+            }
+            throw ex;
+        }
+    }
+
+    @Override
+    public void checkSoftTimeLimit() {
+        if (attempt != null && attempt.limits().soft() != null && attempt.takeSoftLimitPassed()) {
+            Thread.interrupted();
+            throw new SoftTimeLimitExceeded(attempt.limits().soft(), null);
+        }
     }
 }

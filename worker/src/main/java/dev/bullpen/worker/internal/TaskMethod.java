@@ -43,6 +43,7 @@ final class TaskMethod {
     private final boolean hasArgs;
     private final boolean hasKwargs;
     private final RetryPolicy retryPolicy;
+    private final TimeLimits timeLimits;
 
     TaskMethod(String name, Object bean, Method method) {
         this.name = name;
@@ -53,6 +54,11 @@ final class TaskMethod {
         // target class, where the annotation is, even when the bean is an interface proxy.
         Method annotated = AopUtils.getMostSpecificMethod(method, AopUtils.getTargetClass(bean));
         this.retryPolicy = RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
+        try {
+            this.timeLimits = TimeLimits.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("task '" + name + "' (" + method + "): " + ex.getMessage(), ex);
+        }
         ObjectMapper mapper = CeleryJson.mapper();
         List<Slot> slots = new ArrayList<>();
         for (Parameter p : method.getParameters()) {
@@ -86,6 +92,11 @@ final class TaskMethod {
     /** How this task retries, from its {@code @Task} annotation. */
     RetryPolicy retryPolicy() {
         return retryPolicy;
+    }
+
+    /** The time limits of its {@code @Task} annotation, before a call's own. */
+    TimeLimits timeLimits() {
+        return timeLimits;
     }
 
     String signature() {

@@ -7,6 +7,7 @@ import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
+import dev.bullpen.worker.SoftTimeLimitExceeded;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link RunOutcome} tells the caller to send the retry, or to dead-letter the message, before it
  * acknowledges.
  */
-public final class TaskRunner {
+public final class TaskRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
     private static final int MAX_TRACEBACK = 64 * 1024;
@@ -35,6 +36,7 @@ public final class TaskRunner {
     private final ResultBackend results;
     private final String workerName;
     private final boolean trackStarted;
+    private final RunningTasks running = new RunningTasks();
 
     public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted) {
         this.registry = registry;
@@ -63,10 +65,14 @@ public final class TaskRunner {
         }
         long start = System.nanoTime();
         TaskResult outcome;
+        Attempt attempt = running.begin(message.id(), method.timeLimits().forCall(message.headers().timeLimit()));
         try {
-            Object value = method.invoke(new Invocation(message, queue, workerName));
+            Object value = attempt.invoke(method, new Invocation(message, queue, workerName, attempt));
             outcome = TaskResult.success(message.id(), toJson(value), meta);
             log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
+        } catch (AttemptStopped stopped) {
+            outcome = TaskResult.failure(message.id(), stopped.reason() == AttemptStopped.Reason.TERMINATED
+                    ? TaskState.REVOKED : TaskState.FAILURE, stoppedError(stopped), meta);
         } catch (RetryRequest request) {
             RetryPolicy policy = method.retryPolicy();
             Duration delay = request.countdown() != null ? request.countdown() : Duration.ofSeconds(policy.retryDelay());
@@ -87,8 +93,10 @@ public final class TaskRunner {
                 return retry(message, queue, meta, policy,
                         policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex);
             }
-            outcome = TaskResult.failure(message.id(), TaskState.FAILURE, RemoteError.of(ex, traceback(ex)), meta);
+            outcome = TaskResult.failure(message.id(), TaskState.FAILURE, errorOf(ex), meta);
             log.warn("Task {}[{}] failed in {} ms: {}", message.task(), message.id(), millis(start), ex.toString());
+        } finally {
+            running.end(attempt);
         }
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
@@ -126,12 +134,45 @@ public final class TaskRunner {
         return new RunOutcome.Retry(delay);
     }
 
+    /**
+     * Terminates the task if it runs on this worker now: interrupts it and stores REVOKED
+     * ({@code TaskRevokedError("terminated")}); true if it was running here.
+     */
+    public boolean terminate(String taskId) {
+        return running.terminate(taskId);
+    }
+
+    /** Celery's errors for a stopped run: {@code TaskRevokedError("terminated")}, {@code TimeLimitExceeded(seconds)}. */
+    private static RemoteError stoppedError(AttemptStopped stopped) {
+        var nodes = CeleryJson.mapper().getNodeFactory();
+        if (stopped.reason() == AttemptStopped.Reason.TERMINATED) {
+            return new RemoteError("TaskRevokedError", "celery.exceptions", List.of(nodes.stringNode("terminated")), null);
+        }
+        Duration hard = stopped.hardLimit() == null ? Duration.ZERO : stopped.hardLimit();
+        return new RemoteError("TimeLimitExceeded", "celery.exceptions", List.of(nodes.numberNode(hard.toNanos() / 1e9)), null);
+    }
+
+    /** A task's exception as stored; {@link SoftTimeLimitExceeded} is Celery's, so Python clients know it. */
+    private static RemoteError errorOf(Throwable ex) {
+        if (ex instanceof SoftTimeLimitExceeded) {
+            return new RemoteError("SoftTimeLimitExceeded", "celery.exceptions",
+                    List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex));
+        }
+        return RemoteError.of(ex, traceback(ex));
+    }
+
     /** Stores REVOKED for a task that will not run, with Celery's {@code TaskRevokedError(reason)}. */
     public void revoke(TaskMessage message, String queue, String reason) {
         log.info("Task {}[{}] {}: not run, stored REVOKED", message.task(), message.id(), reason);
         RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
                 List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
         results.store(TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue)));
+    }
+
+    /** Stops the time limits' timer. */
+    @Override
+    public void close() {
+        running.close();
     }
 
     private ResultMeta meta(TaskMessage message, String queue) {

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.protocol.TaskMessageCodec;
+import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,6 +36,9 @@ public final class Worker implements SmartLifecycle {
     private final WorkerProperties properties;
     private final TaskRegistry registry;
     private final DeliveryHandler handler;
+    private final TaskRunner runner;
+    private final @Nullable Revocations revocations;
+    private boolean watchingRevocations;
     private final InFlight inFlight = new InFlight();
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private @Nullable ExecutorService executor;
@@ -45,18 +49,38 @@ public final class Worker implements SmartLifecycle {
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed) {
+        this(amqp, properties, runner, registry, deadLetters, delayed, null);
+    }
+
+    /** A worker that honours revocations: revoked tasks are not run, and a terminate interrupts a running one. */
+    public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
+            DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
         this.factory.setNetworkRecoveryInterval(2000);
         this.properties = properties;
         this.registry = registry;
-        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed,
-                List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA));
+        this.runner = runner;
+        this.revocations = revocations;
+        List<AdmissionCheck> checks = new ArrayList<>(List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA));
+        if (revocations != null) {
+            checks.addFirst(AdmissionCheck.revokedIn(revocations));
+        }
+        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks);
     }
 
     @Override
     public synchronized void start() {
+        if (revocations != null && !watchingRevocations) {
+            // Before consuming: the stored revocations are loaded by the time the first task arrives.
+            revocations.watch(revocation -> {
+                if (revocation.terminate()) {
+                    runner.terminate(revocation.taskId());
+                }
+            });
+            watchingRevocations = true;
+        }
         running = true;
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bullpen-task-", 0).factory());
         connector = Thread.ofVirtual().name("bullpen-connect").start(this::connectUntilConsuming);

@@ -4,7 +4,9 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
+import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -55,8 +57,10 @@ public class WorkerAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
-            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed) {
-        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed);
+            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed,
+            ObjectProvider<Revocations> revocations) {
+        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed,
+                revocations.getIfAvailable());
     }
 
     @Bean
