@@ -39,8 +39,8 @@ final class RunningTasks implements AutoCloseable {
             if (limits.hard() != null) {
                 scheduled.add(schedule(limits.hard(), () -> {
                     if (attempt.stop(AttemptStopped.Reason.HARD_TIME_LIMIT)) {
-                        log.error("Hard time limit ({}) exceeded for {}: stored FAILURE TimeLimitExceeded, "
-                                + "its slot is freed and any later result is dropped", limits.hard(), taskId);
+                        log.error("Hard time limit ({}) exceeded for {}: failing it with TimeLimitExceeded; "
+                                + "its slot is freed now and any later result of it is dropped", limits.hard(), taskId);
                     }
                 }));
             }
@@ -62,7 +62,7 @@ final class RunningTasks implements AutoCloseable {
     boolean terminate(String taskId) {
         Attempt attempt = running.get(taskId);
         if (attempt != null && attempt.stop(AttemptStopped.Reason.TERMINATED)) {
-            log.info("Task {} terminated by a revoke: interrupted, stored REVOKED", taskId);
+            log.info("Task {} terminated by a revoke: interrupted, to be stored REVOKED", taskId);
             return true;
         }
         return false;
