@@ -49,7 +49,11 @@ class ServiceEndpointsIntegrationTests {
         assertThat(get.path("parameters").toString()).contains("wait");
         JsonNode post = docs.path("paths").path("/api/tasks").path("post");
         assertThat(post.path("responses").propertyNames()).contains("202", "400", "413", "503");
+        JsonNode delete = docs.path("paths").path("/api/tasks/{id}").path("delete");
+        assertThat(delete.path("responses").propertyNames()).contains("202", "400", "503");
+        assertThat(delete.path("parameters").toString()).contains("terminate");
         JsonNode schemas = docs.path("components").path("schemas");
+        assertThat(schemas.path("RevokeAccepted").path("properties").propertyNames()).contains("id", "terminate");
         assertThat(schemas.path("SubmitTaskRequest").path("properties").propertyNames())
                 .contains("task", "args", "kwargs", "queue", "countdown", "eta", "expires", "priority", "task_id");
         assertThat(schemas.path("SubmitTaskRequest").path("required").toString()).contains("task");

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -45,6 +46,8 @@ import org.springframework.web.util.UriComponentsBuilder;
 class TaskController {
 
     private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+    /** Longer than any id Celery or Bullpen makes (a UUID is 36), short enough to keep junk out of Redis. */
+    private static final int MAX_ID_LENGTH = 255;
 
     private final TaskClient client;
     private final ResultBackend results;
@@ -121,6 +124,30 @@ class TaskController {
         return results.whenReady(id)
                 .completeOnTimeout(null, waitFor.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApplyAsync(ready -> TaskStatus.of(ready != null ? ready : results.get(id)), executor);
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Revoke a task",
+            description = "Celery's revoke: a worker that receives the task afterwards stores REVOKED "
+                    + "(TaskRevokedError \"revoked\") and does not run it. The revocation is kept in Redis for "
+                    + "bullpen.revoke.ttl (7 days by default), so workers started later honour it too. With "
+                    + "terminate=true a worker running the task now interrupts it and stores REVOKED "
+                    + "(TaskRevokedError \"terminated\"). A task that has already finished keeps its result.")
+    @ApiResponse(responseCode = "202", description = "Revoked; the workers act on it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = RevokeAccepted.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid terminate",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "503", description = "Redis is unreachable: the task is not revoked",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    ResponseEntity<RevokeAccepted> revoke(@PathVariable String id,
+            @Parameter(description = "Also interrupt the task if it is running now")
+            @RequestParam(defaultValue = "false") boolean terminate) {
+        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
+            throw new InvalidTaskRequestException("id", "a task id is 1 to " + MAX_ID_LENGTH + " characters");
+        }
+        client.revoke(id, terminate);
+        return ResponseEntity.accepted().location(location(id)).body(new RevokeAccepted(id, terminate));
     }
 
     private Duration waitDuration(@Nullable String wait) {
