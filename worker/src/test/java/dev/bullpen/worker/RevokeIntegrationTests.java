@@ -104,6 +104,17 @@ class RevokeIntegrationTests {
     }
 
     @Test
+    void aTaskRevokedWhileItsRetryWaitsIsNotRunAgain() {
+        TaskHandle retrying = client.send("test.retry-once", List.of());
+        await().atMost(WAIT).until(() -> results.get(retrying.id()).state() == TaskState.RETRY);
+
+        client.revoke(retrying.id());
+
+        assertRevoked(retrying, "revoked");
+        assertThat(ran).doesNotContain(retrying.id());
+    }
+
+    @Test
     void aRevocationMadeWhileNoWorkerRunsIsHonouredByAWorkerStartedLater() {
         // Nobody consumes LATE_QUEUE yet: the task waits there while it is revoked.
         TaskHandle waiting = client.send("test.record", List.of(), Map.of(), TaskOptions.defaults().queue(LATE_QUEUE));
@@ -176,6 +187,15 @@ class RevokeIntegrationTests {
         String record(TaskContext context) {
             ran.add(context.id());
             return "ran";
+        }
+
+        @Task("test.retry-once")
+        String retryOnce(TaskContext context) {
+            if (context.retries() == 0) {
+                throw context.retry(Duration.ofSeconds(2));
+            }
+            ran.add(context.id());
+            return "ran on retry";
         }
 
         @Task("test.hold")
