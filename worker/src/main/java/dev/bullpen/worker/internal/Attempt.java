@@ -167,9 +167,13 @@ final class Attempt {
         return Thread.currentThread().isInterrupted();
     }
 
+    /** Names the thread that runs the task; throws, so the task never starts, if the run was stopped already. */
     private void bind(Thread runner) {
         lock.lock();
         try {
+            if (stopped != null) {
+                throw new AttemptStopped(stopped, limits.hard());
+            }
             thread = runner;
         } finally {
             lock.unlock();

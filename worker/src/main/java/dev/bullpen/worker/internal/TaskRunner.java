@@ -135,8 +135,8 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     /**
-     * Terminates the task if it runs on this worker now: interrupts it and stores REVOKED
-     * ({@code TaskRevokedError("terminated")}); true if it was running here.
+     * Terminates the task if it runs on this worker now: interrupts it, and its run then stores
+     * REVOKED ({@code TaskRevokedError("terminated")}) whatever the task returns; true if it ran here.
      */
     public boolean terminate(String taskId) {
         return running.terminate(taskId);

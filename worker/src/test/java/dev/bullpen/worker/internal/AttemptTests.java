@@ -64,6 +64,18 @@ class AttemptTests {
     }
 
     @Test
+    void aRunStoppedBeforeItsTaskStartsNeverStartsIt() {
+        Attempt inline = new Attempt("id", TimeLimits.NONE);
+        Attempt hopped = new Attempt("id", new TimeLimits(Duration.ofMinutes(5), null));
+        inline.stop(AttemptStopped.Reason.TERMINATED);
+        hopped.stop(AttemptStopped.Reason.TERMINATED);
+
+        assertThatThrownBy(() -> inline.invoke(method("sleepy"), context(inline))).isInstanceOf(AttemptStopped.class);
+        assertThatThrownBy(() -> hopped.invoke(method("sleepy"), context(hopped))).isInstanceOf(AttemptStopped.class);
+        assertThat(tasks.started.getCount()).as("the task never started").isOne();
+    }
+
+    @Test
     void aTerminatedInlineRunEndsStoppedAndLeavesNoInterruptBehind() {
         Attempt attempt = new Attempt("id", TimeLimits.NONE);
         CompletableFuture<Object> run = runAsync(attempt, "sleepy");
