@@ -87,6 +87,7 @@ public final class RedisRevocations implements Revocations {
     @Override
     public void revoke(String taskId, boolean terminate) {
         Revocation revocation = new Revocation(taskId, terminate, Instant.now().plus(ttl));
+        // EVAL rather than EVALSHA: revoking is rare, and this needs no reloading after a SCRIPT FLUSH.
         commands.sync().eval(REVOKE_SCRIPT, ScriptOutputType.INTEGER, new String[] {key(taskId), keyPrefix + CHANNEL},
                 encode(revocation), Long.toString(Math.max(1, ttl.toMillis())));
         if (subscription != null) {
@@ -145,11 +146,6 @@ public final class RedisRevocations implements Revocations {
             sub.close();
             throw ex;
         }
-    }
-
-    /** How many revocations are held in memory; for tests. */
-    int held() {
-        return local.size();
     }
 
     @Override

@@ -56,6 +56,20 @@ class RedisRevocationsIntegrationTests extends RevocationsContract {
     }
 
     @Test
+    void aWatcherAnswersFromMemoryWithoutAskingRedis() {
+        String id = newTaskId();
+        revocations.revoke(id, false);
+        peer.watch(r -> { });
+
+        try (StatefulRedisConnection<String, String> raw = client().connect(StringCodec.UTF8)) {
+            raw.sync().del(((RedisRevocations) revocations).key(id));
+        }
+
+        assertThat(peer.isRevoked(id)).as("the watcher's copy: no round trip").isTrue();
+        assertThat(revocations.isRevoked(id)).as("not watching: asks Redis").isFalse();
+    }
+
+    @Test
     void aWatcherThatLostItsConnectionLoadsWhatItMissed() {
         RedisRevocations watcher = (RedisRevocations) peer;
         watcher.watch(r -> { });
