@@ -105,6 +105,19 @@ class AttemptTests {
     }
 
     @Test
+    void terminatingADeafTaskWithAHardLimitReleasesTheCallerAtOnce() {
+        Attempt attempt = new Attempt("id", new TimeLimits(Duration.ofMinutes(5), null));
+        CompletableFuture<Object> run = runAsync(attempt, "deaf");
+        awaitStarted();
+
+        attempt.stop(AttemptStopped.Reason.TERMINATED);
+
+        assertThat(run).failsWithin(WAIT).withThrowableThat().havingCause().isInstanceOfSatisfying(AttemptStopped.class,
+                stopped -> assertThat(stopped.reason()).isEqualTo(AttemptStopped.Reason.TERMINATED));
+        assertThat(tasks.release.getCount()).as("the task itself never returned").isOne();
+    }
+
+    @Test
     void theSoftLimitTurnsTheInterruptionIntoSoftTimeLimitExceeded() {
         Attempt attempt = new Attempt("id", new TimeLimits(null, Duration.ofSeconds(3)));
         CompletableFuture<Object> run = runAsync(attempt, "sleepy");
