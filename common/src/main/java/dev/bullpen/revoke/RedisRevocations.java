@@ -38,8 +38,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class RedisRevocations implements Revocations {
 
-    /** The key prefix of a revoked id, and the name of the channel revocations are announced on. */
+    /** Before a revoked id in its key (after the configured key prefix). */
     public static final String KEY_PREFIX = "bullpen-revoked-";
+    /** The channel revocations are announced on (after the configured key prefix). */
     public static final String CHANNEL = "bullpen-revoked";
 
     private static final Logger log = LoggerFactory.getLogger(RedisRevocations.class);
