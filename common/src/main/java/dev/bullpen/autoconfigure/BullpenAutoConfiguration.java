@@ -4,7 +4,10 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.ResultBackend;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -47,7 +50,8 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
-            ClientProperties properties) {
-        return new TaskClient(bullpenAmqpConnectionFactory, results, properties.toSettings());
+            ClientProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new TaskClient(bullpenAmqpConnectionFactory, results, properties.toSettings(),
+                meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 }

@@ -35,12 +35,15 @@ public final class TaskRunner {
     private final ResultBackend results;
     private final String workerName;
     private final boolean trackStarted;
+    private final TaskMeters meters;
 
-    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted) {
+    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
+            TaskMeters meters) {
         this.registry = registry;
         this.results = results;
         this.workerName = workerName;
         this.trackStarted = trackStarted;
+        this.meters = meters;
     }
 
     /** Runs the task and stores its result; says what is left to do before the message is acknowledged. */
@@ -53,6 +56,7 @@ public final class TaskRunner {
                     message.task(), message.id(), queue);
             results.store(TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
                     "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta));
+            meters.failed(message, queue);
             return RunOutcome.DONE;
         }
         if (trackStarted) {
@@ -61,16 +65,18 @@ public final class TaskRunner {
             started.put("hostname", workerName);
             results.store(new TaskResult(message.id(), TaskState.STARTED, started, null, null, meta));
         }
-        long start = System.nanoTime();
+        long start = meters.started(message, queue);
         TaskResult outcome;
+        boolean succeeded = false;
         try {
             Object value = method.invoke(new Invocation(message, queue, workerName));
             outcome = TaskResult.success(message.id(), toJson(value), meta);
+            succeeded = true;
             log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
         } catch (RetryRequest request) {
             RetryPolicy policy = method.retryPolicy();
             Duration delay = request.countdown() != null ? request.countdown() : Duration.ofSeconds(policy.retryDelay());
-            return retry(message, queue, meta, policy, delay, request.getCause());
+            return retry(message, queue, meta, policy, delay, request.getCause(), start);
         } catch (TaskArgumentException ex) {
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("TypeError", "builtins",
                     List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex)), meta);
@@ -85,13 +91,18 @@ public final class TaskRunner {
             RetryPolicy policy = method.retryPolicy();
             if (policy.retriesOn(ex)) {
                 return retry(message, queue, meta, policy,
-                        policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex);
+                        policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex, start);
             }
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, RemoteError.of(ex, traceback(ex)), meta);
             log.warn("Task {}[{}] failed in {} ms: {}", message.task(), message.id(), millis(start), ex.toString());
         }
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
+        }
+        if (succeeded) {
+            meters.succeeded(message, queue, start);
+        } else {
+            meters.failed(message, queue, start);
         }
         return RunOutcome.DONE;
     }
@@ -101,7 +112,7 @@ public final class TaskRunner {
      * FAILURE with the cause (or {@code MaxRetriesExceededError} when there is none).
      */
     private RunOutcome retry(TaskMessage message, String queue, ResultMeta meta, RetryPolicy policy, Duration delay,
-            @Nullable Throwable cause) {
+            @Nullable Throwable cause, long startNanos) {
         int retries = message.headers().retries();
         if (!policy.mayRetry(retries)) {
             RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
@@ -112,6 +123,7 @@ public final class TaskRunner {
             if (!message.headers().ignoreResult()) {
                 results.store(TaskResult.failure(message.id(), TaskState.FAILURE, error, meta));
             }
+            meters.failed(message, queue, startNanos);
             String module = error.module();
             return new RunOutcome.GiveUp("max retries exceeded", module == null ? error.type() : module + "." + error.type());
         }
@@ -123,6 +135,7 @@ public final class TaskRunner {
         if (!message.headers().ignoreResult()) {
             results.store(TaskResult.failure(message.id(), TaskState.RETRY, error, meta));
         }
+        meters.retried(message, queue, startNanos);
         return new RunOutcome.Retry(delay);
     }
 
@@ -132,6 +145,7 @@ public final class TaskRunner {
         RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
                 List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
         results.store(TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue)));
+        meters.revoked(message, queue);
     }
 
     private ResultMeta meta(TaskMessage message, String queue) {

@@ -4,8 +4,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.worker.WorkerProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,9 @@ public final class Worker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
+    /** Starts after everything the tasks may use; stops before it. */
+    static final int PHASE = Integer.MAX_VALUE - 1000;
+
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
     private final TaskRegistry registry;
@@ -44,7 +50,7 @@ public final class Worker implements SmartLifecycle {
     private volatile boolean consuming;
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
-            DeadLetters deadLetters, DelayedDelivery delayed) {
+            DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
@@ -52,7 +58,9 @@ public final class Worker implements SmartLifecycle {
         this.properties = properties;
         this.registry = registry;
         this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed,
-                List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA));
+                List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA), meters);
+        Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::count)
+                .description("Task messages received and not yet acknowledged").register(registryOfMeters);
     }
 
     @Override
@@ -183,7 +191,6 @@ public final class Worker implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        // Start after everything the tasks may use; stop before it.
-        return Integer.MAX_VALUE - 1000;
+        return PHASE;
     }
 }

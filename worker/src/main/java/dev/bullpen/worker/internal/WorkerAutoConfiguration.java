@@ -5,6 +5,9 @@ import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.worker.WorkerProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -32,9 +35,16 @@ public class WorkerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    public TaskMeters taskMeters(ObjectProvider<MeterRegistry> meters, TaskRegistry registry) {
+        return new TaskMeters(meters.getIfAvailable(() -> Metrics.globalRegistry), registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(ResultBackend.class)
-    public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties) {
-        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted());
+    public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties,
+            TaskMeters meters) {
+        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted(), meters);
     }
 
     @Bean
@@ -55,8 +65,19 @@ public class WorkerAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
-            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed) {
-        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed);
+            TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters,
+            ObjectProvider<MeterRegistry> registryOfMeters) {
+        return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed, meters,
+                registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Worker.class)
+    Heartbeat bullpenHeartbeat(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
+            TaskRegistry registry, Worker worker, TaskMeters meters) {
+        return new Heartbeat(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-events"), properties,
+                registry, worker::inFlight, meters::processed);
     }
 
     @Bean
