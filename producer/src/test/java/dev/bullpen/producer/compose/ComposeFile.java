@@ -28,12 +28,16 @@ final class ComposeFile {
         this.services = services;
     }
 
-    /** Finds docker-compose.yml in the working directory or one of its parents (the repository root). */
+    /** Reads the repository's docker-compose.yml. */
     static ComposeFile load() throws IOException {
+        return read(repositoryRoot().resolve("docker-compose.yml"));
+    }
+
+    /** The working directory or the nearest parent that holds docker-compose.yml. */
+    static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve("docker-compose.yml");
-            if (Files.isRegularFile(file)) {
-                return read(file);
+            if (Files.isRegularFile(dir.resolve("docker-compose.yml"))) {
+                return dir;
             }
         }
         throw new IllegalStateException("no docker-compose.yml above " + Path.of("").toAbsolutePath());
