@@ -6,8 +6,10 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.RedisRevocations;
 import dev.bullpen.revoke.Revocations;
-import org.springframework.beans.factory.ObjectProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.springframework.amqp.rabbit.connection.RabbitConnectionFactoryBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionFactoryBeanConfigurer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -59,7 +61,8 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
-            ObjectProvider<Revocations> revocations, ClientProperties properties) {
-        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(), properties.toSettings());
+            ObjectProvider<Revocations> revocations, ClientProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(), properties.toSettings(),
+                meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 }

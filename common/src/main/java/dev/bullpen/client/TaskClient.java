@@ -2,6 +2,8 @@ package dev.bullpen.client;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.internal.PublishMeters;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
@@ -10,6 +12,8 @@ import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -46,17 +50,22 @@ public final class TaskClient implements AutoCloseable {
     private final @Nullable Revocations revocations;
     private final TaskClientSettings settings;
     private final TaskMessageCodec codec = new TaskMessageCodec();
+    private final PublishMeters meters;
 
     /**
+     * A client that records its meters in Micrometer's global registry.
+     *
      * @param amqp where the broker is; the client opens its own connection
      * @param results where results are read
      * @param settings queue and publishing settings
      */
     public TaskClient(ConnectionFactory amqp, ResultBackend results, TaskClientSettings settings) {
-        this(amqp, results, null, settings);
+        this(amqp, results, null, settings, Metrics.globalRegistry);
     }
 
     /**
+     * A client that can also revoke, and records its meters in Micrometer's global registry.
+     *
      * @param amqp where the broker is; the client opens its own connection
      * @param results where results are read
      * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
@@ -64,11 +73,24 @@ public final class TaskClient implements AutoCloseable {
      */
     public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
             TaskClientSettings settings) {
+        this(amqp, results, revocations, settings, Metrics.globalRegistry);
+    }
+
+    /**
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
+     * @param settings queue and publishing settings
+     * @param meters where tasks published and publish latency ({@link MeterNames}) are recorded
+     */
+    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
+            TaskClientSettings settings, MeterRegistry meters) {
         this.revocations = revocations;
         this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues());
         this.results = results;
         this.settings = settings;
+        this.meters = new PublishMeters(meters);
     }
 
     /** Sends with positional arguments and default options; waits for the broker's confirm. */
@@ -115,9 +137,7 @@ public final class TaskClient implements AutoCloseable {
             return CompletableFuture.failedFuture(ex instanceof TaskPublishException ? ex
                     : new TaskPublishException("could not send task '" + task + "': " + ex.getMessage(), ex));
         }
-        // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
-        return publisher.publish("", queue, codec.properties(message), codec.body(message))
-                .thenApply(ok -> handle(message.id()));
+        return publish(message, queue);
     }
 
     /** Sends an already built message to a queue; the future completes on the broker's confirm. */
@@ -127,7 +147,20 @@ public final class TaskClient implements AutoCloseable {
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
+        return publish(message, queue);
+    }
+
+    private CompletableFuture<TaskHandle> publish(TaskMessage message, String queue) {
+        long start = System.nanoTime();
+        // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
         return publisher.publish("", queue, codec.properties(message), codec.body(message))
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        meters.confirmed(message.task(), queue, start);
+                    } else {
+                        meters.failed(queue, start);
+                    }
+                })
                 .thenApply(ok -> handle(message.id()));
     }
 
@@ -187,6 +220,7 @@ public final class TaskClient implements AutoCloseable {
                 .priority(options.priority() == null ? 0 : options.priority())
                 .timeLimit(new TimeLimit(seconds(options.timeLimit()), seconds(options.softTimeLimit())))
                 .ignoreResult(options.ignoreResult())
+                .header(MeterNames.PUBLISHED_AT_HEADER, now.toEpochMilli() / 1000.0)
                 .build();
     }
 

@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * it. RabbitMQ and Redis come from Boot's {@code spring.rabbitmq.*} and {@code spring.data.redis.*}.
  */
 @SpringBootApplication
-@EnableConfigurationProperties(ProducerProperties.class)
+@EnableConfigurationProperties({ProducerProperties.class, MonitorProperties.class})
 public class ProducerApplication {
 
     public static void main(String[] args) {

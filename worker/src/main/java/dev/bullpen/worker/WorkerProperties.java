@@ -17,11 +17,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trackStarted store the STARTED state when a task begins (Celery's {@code task_track_started})
  * @param name this worker's node name, {@code bullpen@<host>} by default
  * @param shutdownTimeout how long a stopping worker lets running tasks finish before handing them back
+ * @param heartbeatInterval how often the worker sends Celery's {@code worker-heartbeat} event (Celery: 2 s)
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
-        @DefaultValue("30s") Duration shutdownTimeout) {
+        @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {
@@ -32,6 +33,9 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         }
         if (prefetch != null && prefetch < 1) {
             throw new IllegalArgumentException("bullpen.worker.prefetch must be at least 1, got " + prefetch);
+        }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("bullpen.worker.heartbeat-interval must be positive, got " + heartbeatInterval);
         }
         queues = List.copyOf(queues);
     }

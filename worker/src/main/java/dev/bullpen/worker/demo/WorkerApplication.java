@@ -16,7 +16,7 @@ public class WorkerApplication {
             "spring.application.name", "bullpen-worker",
             "server.port", "8081",
             "server.shutdown", "graceful",
-            "management.endpoints.web.exposure.include", "health,info,metrics",
+            "management.endpoints.web.exposure.include", "health,info,metrics,prometheus",
             "management.endpoint.health.probes.enabled", "true");
 
     public static void main(String[] args) {

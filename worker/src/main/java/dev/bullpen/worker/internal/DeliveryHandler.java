@@ -32,9 +32,11 @@ final class DeliveryHandler {
     private final DeadLetters deadLetters;
     private final DelayedDelivery delayed;
     private final List<AdmissionCheck> checks;
+    private final TaskMeters meters;
 
     DeliveryHandler(TaskMessageCodec codec, TaskRunner runner, DeadLetters deadLetters, DelayedDelivery delayed,
-            List<AdmissionCheck> checks) {
+            List<AdmissionCheck> checks, TaskMeters meters) {
+        this.meters = meters;
         this.codec = codec;
         this.runner = runner;
         this.deadLetters = deadLetters;
@@ -49,6 +51,7 @@ final class DeliveryHandler {
         } catch (MalformedMessageException ex) {
             return deadLetter(queue, props, body, ex.getMessage());
         }
+        meters.received(message, queue);
         try {
             Admission admission = admit(message, queue, Instant.now());
             if (admission instanceof Admission.Defer defer) {

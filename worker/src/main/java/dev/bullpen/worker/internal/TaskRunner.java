@@ -37,12 +37,15 @@ public final class TaskRunner implements AutoCloseable {
     private final String workerName;
     private final boolean trackStarted;
     private final RunningTasks running = new RunningTasks();
+    private final TaskMeters meters;
 
-    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted) {
+    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
+            TaskMeters meters) {
         this.registry = registry;
         this.results = results;
         this.workerName = workerName;
         this.trackStarted = trackStarted;
+        this.meters = meters;
     }
 
     /** Runs the task and stores its result; says what is left to do before the message is acknowledged. */
@@ -55,6 +58,7 @@ public final class TaskRunner implements AutoCloseable {
                     message.task(), message.id(), queue);
             results.store(TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
                     "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta));
+            meters.failed(message, queue);
             return RunOutcome.DONE;
         }
         if (trackStarted) {
@@ -63,7 +67,7 @@ public final class TaskRunner implements AutoCloseable {
             started.put("hostname", workerName);
             results.store(new TaskResult(message.id(), TaskState.STARTED, started, null, null, meta));
         }
-        long start = System.nanoTime();
+        long start = meters.started(message, queue);
         TaskResult outcome;
         Attempt attempt = running.begin(message.id(), method.timeLimits().forCall(message.headers().timeLimit()));
         try {
@@ -76,7 +80,7 @@ public final class TaskRunner implements AutoCloseable {
         } catch (RetryRequest request) {
             RetryPolicy policy = method.retryPolicy();
             Duration delay = request.countdown() != null ? request.countdown() : Duration.ofSeconds(policy.retryDelay());
-            return retry(message, queue, meta, policy, delay, request.getCause());
+            return retry(message, queue, meta, policy, delay, request.getCause(), start);
         } catch (TaskArgumentException ex) {
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("TypeError", "builtins",
                     List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex)), meta);
@@ -91,7 +95,7 @@ public final class TaskRunner implements AutoCloseable {
             RetryPolicy policy = method.retryPolicy();
             if (policy.retriesOn(ex)) {
                 return retry(message, queue, meta, policy,
-                        policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex);
+                        policy.nextDelay(message.headers().retries(), ThreadLocalRandom.current()), ex, start);
             }
             outcome = TaskResult.failure(message.id(), TaskState.FAILURE, errorOf(ex), meta);
             log.warn("Task {}[{}] failed in {} ms: {}", message.task(), message.id(), millis(start), ex.toString());
@@ -101,6 +105,13 @@ public final class TaskRunner implements AutoCloseable {
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
         }
+        if (outcome.state() == TaskState.SUCCESS) {
+            meters.succeeded(message, queue, start);
+        } else if (outcome.state() == TaskState.REVOKED) {
+            meters.revoked(message, queue); // terminated while running
+        } else {
+            meters.failed(message, queue, start);
+        }
         return RunOutcome.DONE;
     }
 
@@ -109,7 +120,7 @@ public final class TaskRunner implements AutoCloseable {
      * FAILURE with the cause (or {@code MaxRetriesExceededError} when there is none).
      */
     private RunOutcome retry(TaskMessage message, String queue, ResultMeta meta, RetryPolicy policy, Duration delay,
-            @Nullable Throwable cause) {
+            @Nullable Throwable cause, long startNanos) {
         int retries = message.headers().retries();
         if (!policy.mayRetry(retries)) {
             RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
@@ -120,6 +131,7 @@ public final class TaskRunner implements AutoCloseable {
             if (!message.headers().ignoreResult()) {
                 results.store(TaskResult.failure(message.id(), TaskState.FAILURE, error, meta));
             }
+            meters.failed(message, queue, startNanos);
             String module = error.module();
             return new RunOutcome.GiveUp("max retries exceeded", module == null ? error.type() : module + "." + error.type());
         }
@@ -131,6 +143,7 @@ public final class TaskRunner implements AutoCloseable {
         if (!message.headers().ignoreResult()) {
             results.store(TaskResult.failure(message.id(), TaskState.RETRY, error, meta));
         }
+        meters.retried(message, queue, startNanos);
         return new RunOutcome.Retry(delay);
     }
 
@@ -167,6 +180,7 @@ public final class TaskRunner implements AutoCloseable {
         RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
                 List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
         results.store(TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue)));
+        meters.revoked(message, queue);
     }
 
     /** Stops the time limits' timer. */

@@ -4,9 +4,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +35,9 @@ public final class Worker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
+    /** Starts after everything the tasks may use; stops before it. */
+    static final int PHASE = Integer.MAX_VALUE - 1000;
+
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
     private final TaskRegistry registry;
@@ -48,13 +54,14 @@ public final class Worker implements SmartLifecycle {
     private volatile boolean consuming;
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
-            DeadLetters deadLetters, DelayedDelivery delayed) {
-        this(amqp, properties, runner, registry, deadLetters, delayed, null);
+            DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
+        this(amqp, properties, runner, registry, deadLetters, delayed, null, meters, registryOfMeters);
     }
 
     /** A worker that honours revocations: revoked tasks are not run, and a terminate interrupts a running one. */
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
-            DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations) {
+            DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations, TaskMeters meters,
+            MeterRegistry registryOfMeters) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
@@ -67,7 +74,9 @@ public final class Worker implements SmartLifecycle {
         if (revocations != null) {
             checks.addFirst(AdmissionCheck.revokedIn(revocations));
         }
-        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks);
+        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks, meters);
+        Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::count)
+                .description("Task messages received and not yet acknowledged").register(registryOfMeters);
     }
 
     @Override
@@ -207,7 +216,6 @@ public final class Worker implements SmartLifecycle {
 
     @Override
     public int getPhase() {
-        // Start after everything the tasks may use; stop before it.
-        return Integer.MAX_VALUE - 1000;
+        return PHASE;
     }
 }

@@ -6,6 +6,8 @@ import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -34,9 +36,16 @@ public class WorkerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    public TaskMeters taskMeters(ObjectProvider<MeterRegistry> meters, TaskRegistry registry) {
+        return new TaskMeters(meters.getIfAvailable(() -> Metrics.globalRegistry), registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
     @ConditionalOnBean(ResultBackend.class)
-    public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties) {
-        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted());
+    public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties,
+            TaskMeters meters) {
+        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted(), meters);
     }
 
     @Bean
@@ -58,9 +67,18 @@ public class WorkerAutoConfiguration {
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed,
-            ObjectProvider<Revocations> revocations) {
+            ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters) {
         return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed,
-                revocations.getIfAvailable());
+                revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Worker.class)
+    Heartbeat bullpenHeartbeat(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
+            TaskRegistry registry, Worker worker, TaskMeters meters) {
+        return new Heartbeat(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-events"), properties,
+                registry, worker::inFlight, meters::processed);
     }
 
     @Bean

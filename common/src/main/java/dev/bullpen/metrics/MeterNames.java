@@ -1,0 +1,63 @@
+package dev.bullpen.metrics;
+
+/**
+ * Every meter Bullpen registers, and its tag keys, in one place. Micrometer's dot.case names with a
+ * {@code bullpen.} prefix; Prometheus shows them with underscores and a unit or {@code _total}
+ * suffix ({@code bullpen.tasks.succeeded} is {@code bullpen_tasks_succeeded_total}). Tags are
+ * low-cardinality only: task name, queue, outcome, never a task id.
+ */
+public final class MeterNames {
+
+    /** Worker: task messages taken from a queue (counter; task, queue). */
+    public static final String TASKS_RECEIVED = "bullpen.tasks.received";
+    /** Worker: task methods started (counter; task, queue). */
+    public static final String TASKS_STARTED = "bullpen.tasks.started";
+    /** Worker: tasks that returned and whose SUCCESS is stored (counter; task, queue). */
+    public static final String TASKS_SUCCEEDED = "bullpen.tasks.succeeded";
+    /** Worker: tasks stored as FAILURE, including the last failed retry (counter; task, queue). */
+    public static final String TASKS_FAILED = "bullpen.tasks.failed";
+    /** Worker: retries scheduled (counter; task, queue). */
+    public static final String TASKS_RETRIED = "bullpen.tasks.retried";
+    /** Worker: tasks stored as REVOKED: expired, revoked or terminated (counter; task, queue). */
+    public static final String TASKS_REVOKED = "bullpen.tasks.revoked";
+    /** Worker: how long the task method ran (timer with histogram; task, queue). */
+    public static final String TASK_RUNTIME = "bullpen.task.runtime";
+    /**
+     * Worker: from when the task was due (its publish, or its ETA if later) to its start (timer with
+     * histogram; task, queue). Needs the publish time that Bullpen's client sends; tasks from other
+     * clients are not timed.
+     */
+    public static final String TASK_WAIT = "bullpen.task.wait";
+    /** Worker: task messages received and not yet acknowledged (gauge). */
+    public static final String TASKS_IN_FLIGHT = "bullpen.tasks.in.flight";
+
+    /** Client: tasks the broker confirmed (counter; task, queue). */
+    public static final String TASKS_PUBLISHED = "bullpen.tasks.published";
+    /** Client: from publish to the broker's confirm (timer with histogram; queue, outcome). */
+    public static final String PUBLISH_LATENCY = "bullpen.publish.latency";
+
+    /** Producer: messages ready in a queue, from the broker (gauge; queue). */
+    public static final String QUEUE_MESSAGES_READY = "bullpen.queue.messages.ready";
+    /** Producer: messages delivered and not yet acknowledged in a queue (gauge; queue). */
+    public static final String QUEUE_MESSAGES_UNACKED = "bullpen.queue.messages.unacked";
+    /** Producer: consumers of a queue (gauge; queue). */
+    public static final String QUEUE_CONSUMERS = "bullpen.queue.consumers";
+    /** Producer: workers whose heartbeat arrived recently (gauge). */
+    public static final String WORKERS_ALIVE = "bullpen.workers.alive";
+
+    /** Tag: the task name. */
+    public static final String TAG_TASK = "task";
+    /** Tag: the queue. */
+    public static final String TAG_QUEUE = "queue";
+    /** Tag: {@code success} or {@code error}. */
+    public static final String TAG_OUTCOME = "outcome";
+
+    /**
+     * The header in which Bullpen's client sends the publish time (epoch seconds, a float like
+     * Celery's event timestamps), so workers can time the wait. Celery ignores headers it does not know.
+     */
+    public static final String PUBLISHED_AT_HEADER = "x-bullpen-published-at";
+
+    private MeterNames() {
+    }
+}
