@@ -8,11 +8,13 @@ COPY mvnw pom.xml ./
 COPY common/pom.xml common/
 COPY worker/pom.xml worker/
 COPY producer/pom.xml producer/
+# The reactor lists bench too; its pom is enough, since only the two services are built here.
+COPY bench/pom.xml bench/
 RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=bullpen-common,bullpen-worker || true
 COPY common common
 COPY worker worker
 COPY producer producer
-RUN ./mvnw -B -q -DskipTests package
+RUN ./mvnw -B -q -DskipTests -pl worker,producer -am package
 
 FROM eclipse-temurin:21-jre AS producer
 WORKDIR /app
