@@ -3,6 +3,7 @@ package dev.bullpen.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -12,6 +13,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.LongString;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
@@ -127,7 +129,10 @@ class TaskClientIntegrationTests {
 
         assertThat(props.getHeaders()).containsOnlyKeys("lang", "task", "id", "shadow", "eta", "expires", "group",
                 "group_index", "retries", "timelimit", "root_id", "parent_id", "argsrepr", "kwargsrepr", "origin",
-                "ignore_result");
+                "ignore_result", MeterNames.PUBLISHED_AT_HEADER);
+        // Bullpen's own header (seconds since the epoch) times the wait to start; Celery ignores it.
+        assertThat(((Number) header(message, MeterNames.PUBLISHED_AT_HEADER)).doubleValue())
+                .isCloseTo(System.currentTimeMillis() / 1000.0, within(60.0));
         assertThat(header(message, "lang")).isEqualTo("py");
         assertThat(header(message, "task")).isEqualTo("proj.add");
         assertThat(header(message, "id")).isEqualTo(handle.id());
