@@ -3,36 +3,30 @@
 Run a worker with
     BULLPEN_BROKER_URL=amqp://... BULLPEN_RESULT_URL=redis://host:port/db BULLPEN_KEY_PREFIX=<prefix> \
     python3 -m celery -A bullpen_pytasks worker -Q <queue> -c 2 --pool=prefork -n pytest-<uuid>@%h
-BULLPEN_KEY_PREFIX is Bullpen's bullpen.result.key-prefix, given to Celery as global_keyprefix.
+BULLPEN_KEY_PREFIX is Bullpen's bullpen.result.key-prefix: results are stored under
+<prefix>celery-task-meta-<id>, where Bullpen reads them.
 """
 import os
 import time
 
 from celery import Celery
-from celery.backends.base import KeyValueStoreBackend
 from celery.backends.redis import RedisBackend
 
 
 class PrefixedRedisBackend(RedisBackend):
-    """Celery's Redis backend, honouring global_keyprefix on Celery 5.2 too.
+    """Celery's Redis backend with BULLPEN_KEY_PREFIX, as is, before its key names.
 
-    Celery 5.3 added result_backend_transport_options['global_keyprefix']; 5.2 ignores it. On 5.2
-    this does what 5.3's KeyValueStoreBackend._add_global_keyprefix does, so that the tests can use
-    a key prefix of their own, as Bullpen's do. On 5.3 and later it changes nothing.
+    So that each test keeps its results apart in a shared Redis, as Bullpen's tests do, on any
+    Celery: 5.2 has no result_backend_transport_options['global_keyprefix'], and 5.3+ put a '_'
+    after it (since celery#9080, only when it does not already end in one of ':_-.').
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if hasattr(KeyValueStoreBackend, "_add_global_keyprefix"):
-            return
-        prefix = (self.app.conf.result_backend_transport_options or {}).get("global_keyprefix")
-        if prefix:
-            if prefix[-1] not in ":_-.":
-                prefix += "_"
-            encoded = prefix.encode()
-            self.task_keyprefix = encoded + self.task_keyprefix
-            self.group_keyprefix = encoded + self.group_keyprefix
-            self.chord_keyprefix = encoded + self.chord_keyprefix
+        prefix = os.environ.get("BULLPEN_KEY_PREFIX", "").encode()
+        self.task_keyprefix = prefix + self.task_keyprefix
+        self.group_keyprefix = prefix + self.group_keyprefix
+        self.chord_keyprefix = prefix + self.chord_keyprefix
 
 
 app = Celery("bullpen_pytasks", broker=os.environ["BULLPEN_BROKER_URL"],
@@ -42,7 +36,6 @@ app.conf.update(
     result_extended=True,
     # The tests run the worker in a zone that is not UTC (TZ), so that an eta misread as local time shows.
     timezone=os.environ.get("TZ") or None,
-    result_backend_transport_options={"global_keyprefix": os.environ.get("BULLPEN_KEY_PREFIX", "")},
     broker_connection_retry_on_startup=True,
     worker_prefetch_multiplier=1,
 )

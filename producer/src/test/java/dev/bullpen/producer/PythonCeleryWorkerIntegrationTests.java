@@ -130,6 +130,15 @@ class PythonCeleryWorkerIntegrationTests {
     }
 
     @Test
+    void aJavaTaskOnThePythonQueueFailsNotRegistered() {
+        JsonNode status = submitAndWait("{\"task\": \"demo.add\", \"queue\": \"" + QUEUE + "\", \"args\": [2, 3]}");
+
+        assertThat(status.path("state").asString()).as(python.log()).isEqualTo("FAILURE");
+        assertThat(status.get("error").path("type").asString()).isEqualTo("NotRegistered");
+        assertThat(status.get("error").path("message").asString()).contains("demo.add");
+    }
+
+    @Test
     void waitHoldsTheRequestUntilThePythonResultIsStored() {
         String id = submit("{\"task\": \"py.sleep\", \"queue\": \"" + QUEUE + "\", \"args\": [2]}");
 
