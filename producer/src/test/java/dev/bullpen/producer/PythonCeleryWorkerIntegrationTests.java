@@ -157,7 +157,7 @@ class PythonCeleryWorkerIntegrationTests {
         assertThat(status.path("state").asString()).as(python.log()).isEqualTo("SUCCESS");
         JsonNode result = status.get("result");
         Instant eta = WireTime.parse(result.path("eta").asString()).toInstant();
-        Instant ranAt = Instant.ofEpochMilli((long) (result.path("ran_at").doubleValue() * 1000));
+        Instant ranAt = Instant.EPOCH.plusNanos((long) (result.path("ran_at").doubleValue() * 1e9));
         assertThat(eta).isAfterOrEqualTo(before.plusSeconds(3));
         // The worker's clock and timezone are Asia/Kolkata (UTC+5:30): an eta read as local time would run at once.
         assertThat(ranAt).as("ran at %s, eta %s; worker log:%n%s", ranAt, eta, python.log()).isAfterOrEqualTo(eta);
