@@ -1,0 +1,134 @@
+package dev.bullpen.producer;
+
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.bullpen.test.BullpenServices;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Python Celery worker process (Debian's python3-celery) running the tasks of
+ * {@code interop/bullpen_pytasks.py} on one queue, with the test class's broker, Redis and key prefix.
+ *
+ * <p>{@link #start} returns once the worker consumes from its queue; {@link #close} stops it and its
+ * prefork children, whatever state they are in.
+ */
+final class PythonCeleryWorker implements AutoCloseable {
+
+    /**
+     * The worker's clock and Celery {@code timezone}; not UTC on purpose, so that an eta read as
+     * local time rather than as the UTC instant Bullpen means would run the task hours early.
+     */
+    static final String TIMEZONE = "Asia/Kolkata";
+
+    private static final String MODULE = "bullpen_pytasks";
+
+    private final Process process;
+    private final Path log;
+    private final String nodeName;
+
+    private PythonCeleryWorker(Process process, Path log, String nodeName) {
+        this.process = process;
+        this.log = log;
+        this.nodeName = nodeName;
+    }
+
+    /** Starts a worker consuming {@code queue}, storing results under the services' key prefix. */
+    static PythonCeleryWorker start(BullpenServices services, String queue) throws IOException {
+        Path dir = Files.createTempDirectory("bullpen-pytasks");
+        try (InputStream module = PythonCeleryWorker.class.getResourceAsStream("/interop/" + MODULE + ".py")) {
+            Files.write(dir.resolve(MODULE + ".py"), module.readAllBytes());
+        }
+        Path log = dir.resolve("worker.log");
+        String nodeName = "pytest-" + UUID.randomUUID() + "@%h";
+        String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
+        ProcessBuilder builder = new ProcessBuilder(python, "-m", "celery", "-A", MODULE, "worker", "-Q", queue,
+                "-c", "2", "--pool=prefork", "-n", nodeName, "--without-gossip", "--without-mingle",
+                "--without-heartbeat", "-l", "info")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PYTHONPATH", dir.toString());
+        env.put("TZ", TIMEZONE);
+        env.put("BULLPEN_BROKER_URL", services.amqpUri().toString());
+        env.put("BULLPEN_RESULT_URL", "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort()
+                + "/" + services.redisDatabase());
+        env.put("BULLPEN_KEY_PREFIX", services.redisPrefix());
+        PythonCeleryWorker worker = new PythonCeleryWorker(builder.start(), log, nodeName);
+        try {
+            worker.awaitConsuming(services, queue);
+        } catch (RuntimeException | Error ex) {
+            worker.close();
+            throw ex;
+        }
+        return worker;
+    }
+
+    /** How the worker's node name, stored with its results, begins: {@code pytest-<uuid>@}. */
+    String nodeNamePrefix() {
+        return nodeName.substring(0, nodeName.indexOf('@') + 1);
+    }
+
+    /** What the worker has logged so far, for assertion messages. */
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            return "(no log: " + ex + ")";
+        }
+    }
+
+    /** SIGTERM (Celery's warm shutdown), then SIGKILL to it and any child left after 15 s. */
+    @Override
+    public void close() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Celery consumes only once it is fully up, so a consumer on the queue means tasks will run. */
+    private void awaitConsuming(BullpenServices services, String queue) {
+        await("the Python Celery worker consuming " + queue).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the Python Celery worker exited with " + process.exitValue()
+                                + " (needs Debian's python3-celery and python3-redis: "
+                                + "apt-get install -y python3-celery python3-redis); log:\n" + log());
+                    }
+                    return consumers(services, queue) > 0;
+                });
+    }
+
+    private static long consumers(BullpenServices services, String queue) {
+        // A fresh channel each time: a passive declare of a queue not yet declared closes its channel.
+        try (Connection connection = services.amqpConnectionFactory().newConnection("bullpen-test-pyworker-probe");
+             Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException ex) {
+            return 0;
+        } catch (Exception ex) {
+            throw new UncheckedIOException(new IOException("cannot reach the broker", ex));
+        }
+    }
+}
