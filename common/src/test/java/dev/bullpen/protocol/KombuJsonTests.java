@@ -43,6 +43,8 @@ class KombuJsonTests {
         assertThat(unwrap(wrapped("datetime", utc)).stringValue()).isEqualTo("2026-11-25T08:00:21.724910+00:00");
         assertThat(bind("datetime", utc, OffsetDateTime.class)).isEqualTo(
                 OffsetDateTime.of(2026, 11, 25, 8, 0, 21, 724_910_000, ZoneOffset.UTC));
+        assertThat(bind("datetime", "\"2026-11-25T10:00:00+02:00\"", OffsetDateTime.class).getOffset())
+                .as("the sender's offset is kept, as Python keeps tzinfo").isEqualTo(ZoneOffset.ofHours(2));
         assertThat(bind("datetime", "\"2026-11-25T10:00:00+02:00\"", Instant.class))
                 .isEqualTo(Instant.parse("2026-11-25T08:00:00Z"));
     }
