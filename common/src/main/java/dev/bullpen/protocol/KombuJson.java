@@ -38,8 +38,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>As in kombu, an object with other keys besides these two is left alone, and a wrapper of an
  * unknown type or with a value its type cannot read fails the whole message (kombu raises
  * {@code ValueError}; Bullpen dead-letters it with the reason).
+ *
+ * <p>Bullpen never writes these wrappers: its messages and results are plain JSON (a date as its
+ * ISO text), which every Celery 5.x reads; a Celery 5.3+ task then receives the text, not a datetime.
  */
-final class KombuJson {
+public final class KombuJson {
 
     private static final Set<String> WRAPPER_KEYS = Set.of("__type__", "__value__");
     private static final JsonNodeFactory NODES = CeleryJson.mapper().getNodeFactory();
@@ -59,9 +62,23 @@ final class KombuJson {
     /**
      * {@code node} with every kombu wrapper in it replaced by its plain value: a copy when there is
      * one, else {@code node} itself (most bodies have none, and some are large).
+     *
+     * @throws MalformedMessageException for a wrapper of an unknown type or with an unreadable value
      */
-    static JsonNode unwrap(JsonNode node) {
+    public static JsonNode unwrap(JsonNode node) {
         return hasWrapper(node) ? copy(node) : node;
+    }
+
+    /**
+     * Like {@link #unwrap(JsonNode)}, but a value with a bad wrapper in it is returned as it is: for
+     * readers of stored results, which must not fail on what a newer Celery wrote.
+     */
+    public static JsonNode unwrapOrKeep(JsonNode node) {
+        try {
+            return unwrap(node);
+        } catch (MalformedMessageException ex) {
+            return node;
+        }
     }
 
     private static boolean hasWrapper(JsonNode node) {

@@ -112,6 +112,15 @@ public final class Captures {
                 .orElseThrow(() -> new IllegalArgumentException("no 5.3 message named '" + name + "'"));
     }
 
+    /** One hand-written Celery 5.3+ Redis result value, by name. */
+    public static String result53(String name) {
+        JsonNode v = read(MESSAGES_5_3).path("results").get(name);
+        if (v == null || !v.isString()) {
+            throw new IllegalArgumentException("no 5.3 result named '" + name + "'");
+        }
+        return v.stringValue();
+    }
+
     /** The captured result values by name ({@code success_extended}, {@code failure_extended}, ...). */
     public static JsonNode results() {
         return read(RESULTS);
