@@ -11,6 +11,7 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +46,8 @@ class KombuJsonTests {
                 OffsetDateTime.of(2026, 11, 25, 8, 0, 21, 724_910_000, ZoneOffset.UTC));
         assertThat(bind("datetime", "\"2026-11-25T10:00:00+02:00\"", OffsetDateTime.class).getOffset())
                 .as("the sender's offset is kept, as Python keeps tzinfo").isEqualTo(ZoneOffset.ofHours(2));
+        assertThat(bind("datetime", "\"2026-11-25T10:00:00+02:00\"", ZonedDateTime.class).toInstant())
+                .isEqualTo(Instant.parse("2026-11-25T08:00:00Z"));
         assertThat(bind("datetime", "\"2026-11-25T10:00:00+02:00\"", Instant.class))
                 .isEqualTo(Instant.parse("2026-11-25T08:00:00Z"));
     }
