@@ -10,6 +10,7 @@ import tools.jackson.core.util.Instantiatable;
 import tools.jackson.core.util.JsonGeneratorDelegate;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,6 +29,8 @@ public final class CeleryJson {
                     .characterEscapes(new EnsureAscii())
                     .addDecorator((factory, generator) -> new PythonFloats(generator))
                     .build())
+            // A Python datetime keeps its tzinfo: an OffsetDateTime keeps the offset it was sent with.
+            .disable(DateTimeFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
 
     private static final ObjectWriter WRITER = MAPPER.writer().with(new PythonSeparators());

@@ -20,7 +20,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Encoding writes what Celery 5.2 writes: the same header names and value types (null as AMQP
  * void, {@code timelimit} as an array), the same properties, and a body that is byte-for-byte what
- * Python's {@code json.dumps} produces. Decoding accepts what any Celery 5.x client sends.
+ * Python's {@code json.dumps} produces. Decoding accepts what any Celery 5.x client sends: kombu
+ * 5.3+'s typed JSON values in args and kwargs (see {@code KombuJson}), bodies compressed with
+ * kombu's zlib/gzip ({@code compression} header, see {@code BodyCompression}), and headers of any length
+ * (the RabbitMQ client hands long strings over as {@link LongString}).
  *
  * <p>Thread-safe and stateless.
  */
@@ -111,9 +114,8 @@ public final class TaskMessageCodec {
             throw new MalformedMessageException("unsupported content type '" + delivery.contentType()
                     + "': Bullpen accepts application/json");
         }
-        if (headers.get("compression") != null) {
-            throw new MalformedMessageException("compressed bodies are not supported yet: " + headers.get("compression"));
-        }
+        String compression = string(headers, "compression");
+        byte[] json = compression == null ? body : BodyCompression.inflate(compression, body);
         String id = string(headers, "id");
         if (id == null) {
             id = delivery.correlationId();
@@ -123,7 +125,7 @@ public final class TaskMessageCodec {
         }
         JsonNode parsed;
         try {
-            parsed = CeleryJson.mapper().readTree(body);
+            parsed = CeleryJson.mapper().readTree(json);
         } catch (JacksonException ex) {
             throw new MalformedMessageException("body is not JSON: " + ex.getOriginalMessage(), ex);
         }
@@ -132,6 +134,8 @@ public final class TaskMessageCodec {
         }
         Map<String, @Nullable Object> extra = new LinkedHashMap<>(headers);
         extra.keySet().removeAll(KNOWN_HEADERS);
+        // It describes these bytes, not the task: a message rebuilt from the headers is not compressed.
+        extra.remove("compression");
         TaskHeaders taskHeaders = new TaskHeaders(
                 stringOr(headers, "lang", "py"), task, id, string(headers, "shadow"),
                 time(headers, "eta"), time(headers, "expires"), string(headers, "group"),
@@ -139,8 +143,10 @@ public final class TaskMessageCodec {
                 string(headers, "root_id"), string(headers, "parent_id"), string(headers, "argsrepr"),
                 string(headers, "kwargsrepr"), string(headers, "origin"),
                 Boolean.TRUE.equals(headers.get("ignore_result")), extra);
-        return new TaskMessage(taskHeaders, (ArrayNode) parsed.get(0), (ObjectNode) parsed.get(1),
-                embed(parsed.get(2)), delivery);
+        // The task's own arguments are read as kombu reads them; the embedded signatures are passed
+        // on as they came, so that a Python worker further down a chain still gets its datetimes.
+        return new TaskMessage(taskHeaders, (ArrayNode) KombuJson.unwrap(parsed.get(0)),
+                (ObjectNode) KombuJson.unwrap(parsed.get(1)), embed(parsed.get(2)), delivery);
     }
 
     private static Embed embed(JsonNode node) {
@@ -251,7 +257,15 @@ public final class TaskMessageCodec {
         return v == null ? fallback : v;
     }
 
+    /**
+     * Celery writes {@code eta} and {@code expires} as {@code isoformat()} text, never wrapped (AMQP
+     * headers are not JSON); a kombu-style {@code {"__type__": "datetime", ...}} table is read too.
+     */
     private static @Nullable OffsetDateTime time(Map<String, @Nullable Object> headers, String name) {
+        if (headers.get(name) instanceof Map<?, ?> wrapped && wrapped.size() == 2
+                && "datetime".equals(wrapped.get("__type__")) && wrapped.get("__value__") instanceof String v) {
+            return WireTime.parse(v);
+        }
         String v = string(headers, name);
         return v == null ? null : WireTime.parse(v);
     }

@@ -1,6 +1,7 @@
 package dev.bullpen.result;
 
 import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.protocol.KombuJson;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.WireTime;
 import java.nio.charset.StandardCharsets;
@@ -63,14 +64,19 @@ final class ResultCodec {
         }
         JsonNode dateDone = node.path("date_done");
         JsonNode traceback = node.path("traceback");
-        ResultMeta meta = new ResultMeta(text(node, "name"), node.get("args"), node.get("kwargs"),
+        ResultMeta meta = new ResultMeta(text(node, "name"), kombu(node.get("args")), kombu(node.get("kwargs")),
                 text(node, "worker"), node.path("retries").isNumber() ? node.get("retries").asInt() : null,
                 text(node, "queue"), text(node, "parent_id"), text(node, "group_id"));
         JsonNode children = node.path("children");
-        return new TaskResult(taskId, state, node.has("result") ? node.get("result") : NullNode.getInstance(),
+        // A Celery 5.3+ worker's kombu wraps datetimes, UUIDs, decimals and bytes in what it returns.
+        return new TaskResult(taskId, state, node.has("result") ? kombu(node.get("result")) : NullNode.getInstance(),
                 traceback.isString() ? traceback.stringValue() : null,
                 dateDone.isString() ? parseDate(dateDone.stringValue()) : null, meta,
                 children.isMissingNode() ? CeleryJson.mapper().createArrayNode() : children);
+    }
+
+    private static @org.jspecify.annotations.Nullable JsonNode kombu(@org.jspecify.annotations.Nullable JsonNode value) {
+        return value == null ? null : KombuJson.unwrapOrKeep(value);
     }
 
     /** A date we cannot read is no reason to fail the reader; Celery ignores it too. */

@@ -35,6 +35,41 @@ class WireTimeTests {
         assertThat(WireTime.parse(text)).isEqualTo(ETA);
     }
 
+    /** isoformat() writes 0 or 6 digits; other producers write any number from 0 to 9. */
+    @ParameterizedTest
+    @CsvSource({
+        "'',       0",
+        ".7,       700000000",
+        ".72,      720000000",
+        ".724,     724000000",
+        ".7249,    724900000",
+        ".72491,   724910000",
+        ".724910,  724910000",
+        ".000001,  1000",
+        ".123456789, 123456789"})
+    void fractionalSecondsOfAnyLengthWithAnyZoneSpelling(String fraction, int nanos) {
+        OffsetDateTime utc = OffsetDateTime.of(2026, 11, 25, 8, 0, 21, nanos, ZoneOffset.UTC);
+
+        for (String zone : new String[] {"", "Z", "+00:00", "+0000", "-00:00"}) {
+            assertThat(WireTime.parse("2026-11-25T08:00:21" + fraction + zone)).as(fraction + zone).isEqualTo(utc);
+        }
+        assertThat(WireTime.parse("2026-11-25T13:30:21" + fraction + "+05:30").toInstant()).isEqualTo(utc.toInstant());
+        assertThat(WireTime.parse("2026-11-25T00:00:21" + fraction + "-08:00").toInstant()).isEqualTo(utc.toInstant());
+    }
+
+    @Test
+    void aNaiveTimeIsUtcNotTheLocalZone() {
+        // Celery 5.2's worker reads a naive eta in its own timezone; Bullpen follows the protocol doc: UTC.
+        assertThat(WireTime.parse("2026-11-25T08:00:21").getOffset()).isEqualTo(ZoneOffset.UTC);
+        assertThat(WireTime.parse("2026-11-25T08:00").toInstant()).isEqualTo(ETA.withSecond(0).withNano(0).toInstant());
+    }
+
+    @Test
+    void anOffsetWithSecondsAsPythonWritesForOddZones() {
+        assertThat(WireTime.parse("2026-11-25T08:00:21+05:30:15").getOffset())
+                .isEqualTo(ZoneOffset.ofHoursMinutesSeconds(5, 30, 15));
+    }
+
     @Test
     void parsesWholeSecondsAndNegativeOffsets() {
         assertThat(WireTime.parse("2026-11-25T03:00:00-05:00"))

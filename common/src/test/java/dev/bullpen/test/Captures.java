@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,17 +31,27 @@ public final class Captures {
     public static final String MESSAGES = "celery-5.2-messages.json";
     public static final String RESULTS = "celery-5.2-results.json";
 
+    /** Hand-written Celery 5.3+ / kombu 5.3+ messages; the file's {@code about} cites the sources followed. */
+    public static final String MESSAGES_5_3 = "celery-5.3-messages.json";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Captures() {
     }
 
-    /** One captured AMQP message. */
-    public record Message(String name, JsonNode properties, JsonNode headers, String body) {
+    /**
+     * One captured AMQP message. {@code body} is the JSON text, or for a compressed body its base64
+     * ({@code bodyBase64} true).
+     */
+    public record Message(String name, JsonNode properties, JsonNode headers, String body, boolean bodyBase64) {
+
+        public Message(String name, JsonNode properties, JsonNode headers, String body) {
+            this(name, properties, headers, body, false);
+        }
 
         /** The body bytes as they were on the wire (UTF-8; Celery's JSON is ASCII anyway). */
         public byte[] bodyBytes() {
-            return body.getBytes(StandardCharsets.UTF_8);
+            return bodyBase64 ? Base64.getDecoder().decode(body) : body.getBytes(StandardCharsets.UTF_8);
         }
 
         /** The header table as the RabbitMQ Java client hands it over: LongString, Integer, Boolean, null, List. */
@@ -82,6 +93,32 @@ public final class Captures {
                     m.get("body").stringValue()));
         }
         return out;
+    }
+
+    /** The hand-written Celery 5.3+ messages (kombu's typed JSON values, zlib bodies, 5.3 headers). */
+    public static List<Message> messages53() {
+        List<Message> out = new ArrayList<>();
+        for (JsonNode m : read(MESSAGES_5_3).get("messages")) {
+            boolean base64 = m.has("body_base64");
+            out.add(new Message(m.get("case").stringValue(), m.get("properties"), m.get("headers"),
+                    m.get(base64 ? "body_base64" : "body").stringValue(), base64));
+        }
+        return out;
+    }
+
+    /** One of {@link #messages53()} by its case name. */
+    public static Message message53(String name) {
+        return messages53().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no 5.3 message named '" + name + "'"));
+    }
+
+    /** One hand-written Celery 5.3+ Redis result value, by name. */
+    public static String result53(String name) {
+        JsonNode v = read(MESSAGES_5_3).path("results").get(name);
+        if (v == null || !v.isString()) {
+            throw new IllegalArgumentException("no 5.3 result named '" + name + "'");
+        }
+        return v.stringValue();
     }
 
     /** The captured result values by name ({@code success_extended}, {@code failure_extended}, ...). */
