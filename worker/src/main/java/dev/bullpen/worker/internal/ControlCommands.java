@@ -31,7 +31,7 @@ final class ControlCommands {
 
     /** The commands answered, as {@code celery inspect}/{@code celery control} name them. */
     static final Set<String> SUPPORTED = Set.of("ping", "registered", "active_queues", "stats", "active", "query_task",
-            "clock", "hello", "revoke", "terminate");
+            "scheduled", "clock", "hello", "revoke", "terminate");
 
     private static final Logger log = LoggerFactory.getLogger(ControlCommands.class);
 
@@ -64,6 +64,8 @@ final class ControlCommands {
             case "stats" -> stats();
             case "active", "dump_active" -> active(arguments.path("safe").asBoolean(false));
             case "query_task" -> queryTask(ids(arguments.path("ids")));
+            // Bullpen's ETA tasks wait on the broker (delay queues), never in the worker: nothing is scheduled here.
+            case "scheduled", "dump_schedule" -> CeleryJson.mapper().createArrayNode();
             case "clock" -> object().put("clock", clock.value());
             case "hello" -> hello(arguments.path("from_node").asString(""));
             case "revoke" -> revoke(ids(arguments.path("task_id")), arguments.path("terminate").asBoolean(false));

@@ -164,19 +164,32 @@ final class Pidbox implements SmartLifecycle {
 
     private void reply(ControlRequest request, JsonNode reply) {
         ControlRequest.ReplyTo to = request.replyTo();
-        Map<String, Object> headers = new HashMap<>();
-        if (request.ticket() != null) {
-            headers.put("ticket", request.ticket());
-        }
-        headers.put("clock", clock.forward());
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .contentEncoding("utf-8").deliveryMode(1).priority(0).headers(headers).build();
         try {
-            byte[] body = CeleryJson.mapper().writeValueAsBytes(CeleryJson.mapper().createObjectNode().set(node, reply));
-            replyChannel().basicPublish(to.exchange(), to.routingKey(), props, body);
+            replyChannel().basicPublish(to.exchange(), to.routingKey(), replyProperties(request.ticket(), clock.forward()),
+                    replyBody(node, reply));
         } catch (IOException | RuntimeException ex) {
             log.warn("Could not reply to {} on {}/{}: {}", request.method(), to.exchange(), to.routingKey(), ex.toString());
         }
+    }
+
+    /**
+     * What kombu's {@code Mailbox._publish_reply} sends: transient JSON with the caller's {@code ticket}
+     * and this node's {@code clock} as headers. Without the ticket kombu would take the reply for
+     * whichever call it is collecting; with a null one, for none.
+     */
+    static AMQP.BasicProperties replyProperties(@Nullable String ticket, long clock) {
+        Map<String, Object> headers = new HashMap<>();
+        if (ticket != null) {
+            headers.put("ticket", ticket);
+        }
+        headers.put("clock", clock);
+        return new AMQP.BasicProperties.Builder().contentType("application/json").contentEncoding("utf-8")
+                .deliveryMode(1).priority(0).headers(headers).build();
+    }
+
+    /** {@code {<node>: <reply>}}, which Celery's {@code flatten_reply} merges across nodes. */
+    static byte[] replyBody(String node, JsonNode reply) {
+        return CeleryJson.mapper().writeValueAsBytes(CeleryJson.mapper().createObjectNode().set(node, reply));
     }
 
     private Channel replyChannel() throws IOException {
