@@ -5,8 +5,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
-import java.time.Duration;
-import java.time.Instant;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,7 +41,6 @@ final class ControlCommands {
     private final TaskMeters meters;
     private final LamportClock clock;
     private final ConnectionFactory broker;
-    private final Instant startedAt = Instant.now();
 
     ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
             @Nullable Revocations revocations, TaskMeters meters, LamportClock clock, ConnectionFactory broker) {
@@ -105,7 +103,7 @@ final class ControlCommands {
         ObjectNode total = stats.putObject("total");
         meters.startedByTask().forEach(total::put);
         stats.put("pid", pid).put("clock", Long.toString(clock.value()))
-                .put("uptime", Duration.between(startedAt, Instant.now()).toSeconds());
+                .put("uptime", ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
         ObjectNode pool = stats.putObject("pool").put("implementation", "bullpen:virtual-threads")
                 .put("max-concurrency", properties.concurrency());
         pool.putArray("processes").add(pid);
