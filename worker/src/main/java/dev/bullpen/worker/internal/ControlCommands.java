@@ -35,6 +35,7 @@ final class ControlCommands {
     private static final Logger log = LoggerFactory.getLogger(ControlCommands.class);
 
     private final WorkerProperties properties;
+    private final String node;
     private final TaskRegistry registry;
     private final TaskRunner runner;
     private final @Nullable Revocations revocations;
@@ -45,6 +46,7 @@ final class ControlCommands {
     ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
             @Nullable Revocations revocations, TaskMeters meters, LamportClock clock, ConnectionFactory broker) {
         this.properties = properties;
+        this.node = properties.nodeName(); // looked up once: the default asks the resolver for the host name
         this.registry = registry;
         this.runner = runner;
         this.revocations = revocations;
@@ -151,7 +153,7 @@ final class ControlCommands {
             info.set("args", message.args());
             info.set("kwargs", message.kwargs());
         }
-        info.put("type", message.task()).put("hostname", properties.nodeName())
+        info.put("type", message.task()).put("hostname", node)
                 .put("time_start", task.startedAt().toEpochMilli() / 1000.0).put("acknowledged", false);
         info.putObject("delivery_info").put("exchange", "").put("routing_key", task.queue())
                 .put("priority", message.properties().priority()).putNull("redelivered");
@@ -161,7 +163,7 @@ final class ControlCommands {
 
     /** Celery's mingle greeting from a starting Python worker: the clock, and no revoked ids (they are in Redis). */
     private JsonNode hello(String fromNode) {
-        if (fromNode.equals(properties.nodeName())) {
+        if (fromNode.equals(node)) {
             return NullNode.getInstance();
         }
         ObjectNode reply = object();

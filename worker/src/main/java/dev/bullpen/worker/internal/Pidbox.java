@@ -46,7 +46,7 @@ final class Pidbox implements SmartLifecycle {
     private volatile @Nullable Connection connection;
     private @Nullable Thread connector;
     /** Replies go out on a channel apart from the consumer's: a refused publish closes only that one. */
-    private @Nullable Channel replies;
+    private volatile @Nullable Channel replies;
 
     Pidbox(ConnectionFactory amqp, String node, ControlCommands commands, LamportClock clock) {
         this.factory = amqp.clone();
