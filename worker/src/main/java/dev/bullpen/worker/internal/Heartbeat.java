@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -40,14 +39,15 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
     private final IntSupplier active;
     private final LongSupplier processed;
     private final Instant startedAt = Instant.now();
-    private final AtomicLong clock = new AtomicLong();
+    private final LamportClock clock;
     private final String version;
     private volatile boolean declared;
     private @Nullable ScheduledExecutorService timer;
 
     Heartbeat(ConfirmingPublisher publisher, WorkerProperties properties, TaskRegistry registry, IntSupplier active,
-            LongSupplier processed) {
+            LongSupplier processed, LamportClock clock) {
         this.publisher = publisher;
+        this.clock = clock;
         this.properties = properties;
         this.registry = registry;
         this.active = active;
@@ -102,7 +102,7 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
         e.put("hostname", properties.nodeName());
         e.put("utcoffset", 0);
         e.put("pid", ProcessHandle.current().pid());
-        e.put("clock", clock.incrementAndGet());
+        e.put("clock", clock.forward());
         e.put("freq", properties.heartbeatInterval().toMillis() / 1000.0);
         e.put("active", active.getAsInt());
         e.put("processed", processed.getAsLong());

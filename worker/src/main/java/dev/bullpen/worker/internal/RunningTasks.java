@@ -1,6 +1,8 @@
 package dev.bullpen.worker.internal;
 
+import dev.bullpen.protocol.TaskMessage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,15 @@ final class RunningTasks implements AutoCloseable {
 
     private final Map<String, Attempt> running = new ConcurrentHashMap<>();
     private final Map<Attempt, List<ScheduledFuture<?>>> timers = new ConcurrentHashMap<>();
+    private final Map<Attempt, ActiveTask> described = new ConcurrentHashMap<>();
     private volatile @Nullable ScheduledThreadPoolExecutor clock;
+
+    /** Registers a run of {@code message}, which {@link #active()} then lists, and starts its time limits' timers. */
+    Attempt begin(TaskMessage message, String queue, TimeLimits limits) {
+        Attempt attempt = begin(message.id(), limits);
+        described.put(attempt, new ActiveTask(message, queue, Instant.now()));
+        return attempt;
+    }
 
     /** Registers a run and starts its time limits' timers. */
     Attempt begin(String taskId, TimeLimits limits) {
@@ -52,6 +62,7 @@ final class RunningTasks implements AutoCloseable {
     /** The run is over (finished or stopped): forget it and cancel its timers. */
     void end(Attempt attempt) {
         running.remove(attempt.taskId(), attempt);
+        described.remove(attempt);
         List<ScheduledFuture<?>> scheduled = timers.remove(attempt);
         if (scheduled != null) {
             scheduled.forEach(timer -> timer.cancel(false));
@@ -66,6 +77,11 @@ final class RunningTasks implements AutoCloseable {
             return true;
         }
         return false;
+    }
+
+    /** The runs under way that were begun with their message (Celery's {@code inspect active}). */
+    List<ActiveTask> active() {
+        return List.copyOf(described.values());
     }
 
     int size() {

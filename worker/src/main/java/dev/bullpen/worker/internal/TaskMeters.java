@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +88,18 @@ public final class TaskMeters {
     /** Task messages received so far, for Celery's {@code processed} heartbeat field. */
     long processed() {
         return meters.values().stream().mapToLong(m -> (long) m.received().count()).sum();
+    }
+
+    /** Task methods started so far, by task name, for Celery's {@code inspect stats} ({@code total}). */
+    Map<String, Long> startedByTask() {
+        Map<String, Long> totals = new TreeMap<>();
+        meters.forEach((key, m) -> {
+            long started = (long) m.started().count();
+            if (started > 0) {
+                totals.merge(key.task(), started, Long::sum);
+            }
+        });
+        return totals;
     }
 
     /**

@@ -69,7 +69,7 @@ public final class TaskRunner implements AutoCloseable {
         }
         long start = meters.started(message, queue);
         TaskResult outcome;
-        Attempt attempt = running.begin(message.id(), method.timeLimits().forCall(message.headers().timeLimit()));
+        Attempt attempt = running.begin(message, queue, method.timeLimits().forCall(message.headers().timeLimit()));
         try {
             Object value = attempt.invoke(method, new Invocation(message, queue, workerName, attempt));
             outcome = TaskResult.success(message.id(), toJson(value), meta);
@@ -153,6 +153,11 @@ public final class TaskRunner implements AutoCloseable {
      */
     public boolean terminate(String taskId) {
         return running.terminate(taskId);
+    }
+
+    /** The tasks running on this worker now, for Celery's {@code inspect active}. */
+    List<ActiveTask> active() {
+        return running.active();
     }
 
     /** Celery's errors for a stopped run: {@code TaskRevokedError("terminated")}, {@code TimeLimitExceeded(seconds)}. */

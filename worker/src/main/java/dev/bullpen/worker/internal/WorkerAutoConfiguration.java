@@ -27,6 +27,9 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(WorkerProperties.class)
 public class WorkerAutoConfiguration {
 
+    /** One logical clock per node, shared by its events and its remote-control replies, as in Celery. */
+    private final LamportClock clock = new LamportClock();
+
     /** Static, as a bean post-processor must be, so it sees every bean as it is created. */
     @Bean
     @ConditionalOnMissingBean
@@ -78,7 +81,19 @@ public class WorkerAutoConfiguration {
     Heartbeat bullpenHeartbeat(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRegistry registry, Worker worker, TaskMeters meters) {
         return new Heartbeat(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-events"), properties,
-                registry, worker::inFlight, meters::processed);
+                registry, worker::inFlight, meters::processed, clock);
+    }
+
+    /** Celery's remote control ({@code celery inspect}, {@code app.control.revoke}); off with {@code bullpen.worker.remote-control=false}. */
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Worker.class)
+    @ConditionalOnBooleanProperty(name = "bullpen.worker.remote-control", matchIfMissing = true)
+    Pidbox bullpenPidbox(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
+            TaskRegistry registry, TaskRunner runner, ObjectProvider<Revocations> revocations, TaskMeters meters) {
+        ControlCommands commands = new ControlCommands(properties, registry, runner, revocations.getIfAvailable(), meters,
+                clock, bullpenAmqpConnectionFactory);
+        return new Pidbox(bullpenAmqpConnectionFactory, properties.nodeName(), commands, clock);
     }
 
     @Bean
