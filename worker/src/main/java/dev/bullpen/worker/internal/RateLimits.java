@@ -98,7 +98,8 @@ public final class RateLimits implements AutoCloseable {
         boolean taken;
         long wait;
         try {
-            taken = bucket.asBlocking().tryConsume(1, hold.toNanos(), recordThenPark);
+            // Bucket4j takes no zero wait for a blocking consume: that is the plain one.
+            taken = hold.isPositive() ? bucket.asBlocking().tryConsume(1, hold.toNanos(), recordThenPark) : bucket.tryConsume(1);
             wait = taken ? 0 : bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
         } catch (RuntimeException ex) {
             throw new RateLimitUnavailable("rate limit of " + task + " (" + limit + ") cannot be checked in Redis ("
