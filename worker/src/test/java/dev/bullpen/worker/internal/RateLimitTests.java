@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bullpen.worker.Task;
+import dev.bullpen.worker.WorkerProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class RateLimitTests {
 
@@ -71,6 +74,18 @@ class RateLimitTests {
         assertThat(throttle.limitFor("t.off")).isEmpty();
         assertThat(throttle.limitFor("t.annotated")).hasValueSatisfying(l -> assertThat(l.toString()).isEqualTo("10/s"));
         assertThat(throttle.limitFor("t.unknown")).isEmpty();
+    }
+
+    @Test
+    void theOverrideBindsByTaskNameDotsAndAll() {
+        var source = new MapConfigurationPropertySource(Map.of(
+                "bullpen.worker.rate-limits[partner.sync]", "2/s",
+                "bullpen.worker.rate-limits[demo.limited]", "0"));
+        WorkerProperties properties = new Binder(source).bindOrCreate("bullpen.worker", WorkerProperties.class);
+
+        assertThat(properties.rateLimits()).containsOnly(Map.entry("partner.sync", "2/s"), Map.entry("demo.limited", "0"));
+        assertThat(new Binder(new MapConfigurationPropertySource(Map.of())).bindOrCreate("bullpen.worker", WorkerProperties.class)
+                .rateLimits()).isEmpty();
     }
 
     @Test
