@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides what one delivery becomes, and does it: dead-lettered when malformed, revoked when
- * expired, parked broker-side until its ETA (or its rate limit's next token), or run. Answers whether the message may now be
- * acknowledged; it may only once whatever it became is safely stored or confirmed.
+ * expired, parked broker-side until its ETA (or its rate limit's next token), or run. Answers
+ * whether the message may now be acknowledged; it may only once whatever it became is safely
+ * stored or confirmed.
  */
 final class DeliveryHandler {
 
@@ -78,10 +79,11 @@ final class DeliveryHandler {
                     log.debug("Task {}[{}] over its rate limit, parked for {}", message.task(), message.id(), later.delay());
                     return Outcome.ACK;
                 }
-                admission = admit(message, queue, Instant.now()); // it may have been revoked while it waited
             }
             slots.acquire();
             try {
+                // Again, now that it holds a slot: it may have been revoked (or expired) while it waited for one.
+                admission = admit(message, queue, Instant.now());
                 switch (admission) {
                     case Admission.Revoke revoke -> runner.revoke(message, queue, revoke.reason());
                     case Admission.Run run -> settle(runner.run(message, queue), message, queue, props, body);
