@@ -28,6 +28,11 @@ public final class MeterNames {
      * clients are not timed.
      */
     public static final String TASK_WAIT = "bullpen.task.wait";
+    /**
+     * Worker: rate-limited tasks that could not start at once (counter; task, queue, outcome):
+     * {@code waited} for a token due within a second, or {@code parked} in the broker until later.
+     */
+    public static final String TASKS_RATE_LIMITED = "bullpen.tasks.rate.limited";
     /** Worker: task messages received and not yet acknowledged (gauge). */
     public static final String TASKS_IN_FLIGHT = "bullpen.tasks.in.flight";
 
@@ -49,7 +54,7 @@ public final class MeterNames {
     public static final String TAG_TASK = "task";
     /** Tag: the queue. */
     public static final String TAG_QUEUE = "queue";
-    /** Tag: {@code success} or {@code error}. */
+    /** Tag: {@code success} or {@code error}; for {@link #TASKS_RATE_LIMITED}, {@code waited} or {@code parked}. */
     public static final String TAG_OUTCOME = "outcome";
 
     /**

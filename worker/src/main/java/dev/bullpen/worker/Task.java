@@ -45,6 +45,13 @@ import java.lang.annotation.Target;
  * <pre>{@code
  * @Task(value = "reports.build", timeLimit = "30s", softTimeLimit = "25s")
  * }</pre>
+ *
+ * <p>A {@link #rateLimit()} holds across every worker, not per worker as Celery's does: all workers
+ * share one token bucket in Redis, so {@code "10/s"} means ten starts a second in total.
+ *
+ * <pre>{@code
+ * @Task(value = "partner.sync", rateLimit = "10/s")
+ * }</pre>
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -102,4 +109,13 @@ public @interface Task {
      * empty for none. Past it the task's thread is interrupted and it sees {@link SoftTimeLimitExceeded}.
      */
     String softTimeLimit() default "";
+
+    /**
+     * How often the task may start, across all workers together (Celery's {@code rate_limit}, which
+     * holds per worker): {@code "100/s"}, {@code "10/m"}, {@code "5/h"}, or a number of tasks per
+     * second such as {@code "2.5"}. Empty (the default), or a rate of zero, for none. Tasks over the
+     * rate wait for their turn, without holding a concurrency slot, and are never dropped. The
+     * setting {@code bullpen.worker.rate-limits[<task>]} overrides it.
+     */
+    String rateLimit() default "";
 }

@@ -3,6 +3,7 @@ package dev.bullpen.worker;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -18,11 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param name this worker's node name, {@code bullpen@<host>} by default
  * @param shutdownTimeout how long a stopping worker lets running tasks finish before handing them back
  * @param heartbeatInterval how often the worker sends Celery's {@code worker-heartbeat} event (Celery: 2 s)
+ * @param rateLimits rate limits by task name, overriding {@code @Task(rateLimit)}: e.g.
+ *        {@code bullpen.worker.rate-limits[images.resize]=10/s}; {@code 0} switches a limit off
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
-        @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval) {
+        @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
+        @Nullable Map<String, String> rateLimits) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {
@@ -38,6 +42,7 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
             throw new IllegalArgumentException("bullpen.worker.heartbeat-interval must be positive, got " + heartbeatInterval);
         }
         queues = List.copyOf(queues);
+        rateLimits = rateLimits == null ? Map.of() : Map.copyOf(rateLimits);
     }
 
     /** The effective prefetch count. */

@@ -45,6 +45,15 @@ class DemoTasks {
         return context.retries();
     }
 
+    /**
+     * {@code demo.limited(x)}: returns {@code x}, at most 5 a second across all workers together
+     * (pitch a batch and watch them start 200 ms apart).
+     */
+    @Task(value = "demo.limited", rateLimit = "5/s")
+    Object limited(Object x) {
+        return x;
+    }
+
     /** {@code demo.echo(*args, **kwargs)}: returns {@code {"args": [...], "kwargs": {...}}}. */
     @Task("demo.echo")
     Map<String, Object> echo(@Args List<Object> args, @Kwargs Map<String, Object> kwargs) {

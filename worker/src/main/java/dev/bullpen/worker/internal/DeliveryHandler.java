@@ -9,13 +9,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Decides what one delivery becomes, and does it: dead-lettered when malformed, revoked when
- * expired, parked broker-side until its ETA, or run. Answers whether the message may now be
- * acknowledged; it may only once whatever it became is safely stored or confirmed.
+ * expired, parked broker-side until its ETA (or its rate limit's next token), or run. Answers
+ * whether the message may now be acknowledged; it may only once whatever it became is safely
+ * stored or confirmed.
  */
 final class DeliveryHandler {
 
@@ -33,10 +35,12 @@ final class DeliveryHandler {
     private final DelayedDelivery delayed;
     private final List<AdmissionCheck> checks;
     private final TaskMeters meters;
+    private final Throttle throttle;
 
     DeliveryHandler(TaskMessageCodec codec, TaskRunner runner, DeadLetters deadLetters, DelayedDelivery delayed,
-            List<AdmissionCheck> checks, TaskMeters meters) {
+            List<AdmissionCheck> checks, TaskMeters meters, Throttle throttle) {
         this.meters = meters;
+        this.throttle = throttle;
         this.codec = codec;
         this.runner = runner;
         this.deadLetters = deadLetters;
@@ -44,7 +48,12 @@ final class DeliveryHandler {
         this.checks = List.copyOf(checks);
     }
 
-    Outcome handle(String queue, AMQP.BasicProperties props, byte[] body) {
+    /**
+     * Handles one delivery, taking one of {@code slots} only to run the task (or store its REVOKED):
+     * waiting (for an ETA due within a second, for a rate limit's token) and moving messages
+     * around hold no slot, so they never keep a task that could run from running.
+     */
+    Outcome handle(String queue, AMQP.BasicProperties props, byte[] body, Semaphore slots) throws InterruptedException {
         TaskMessage message;
         try {
             message = codec.decode(props, body);
@@ -64,12 +73,26 @@ final class DeliveryHandler {
                 pause(wait);
                 admission = admit(message, queue, Instant.now());
             }
-            switch (admission) {
-                case Admission.Revoke revoke -> runner.revoke(message, queue, revoke.reason());
-                case Admission.Run run -> settle(runner.run(message, queue), message, queue, props, body);
-                case Admission.Defer defer -> {
-                    return Outcome.REQUEUE; // still early after holding it: let it come round again
+            if (admission instanceof Admission.Run) {
+                if (throttle.await(message, queue) instanceof Throttle.Turn.Later later) {
+                    delayed.park(queue, props, body, later.delay()).join();
+                    log.debug("Task {}[{}] over its rate limit, parked for {}", message.task(), message.id(), later.delay());
+                    return Outcome.ACK;
                 }
+            }
+            slots.acquire();
+            try {
+                // Again, now that it holds a slot: it may have been revoked (or expired) while it waited for one.
+                admission = admit(message, queue, Instant.now());
+                switch (admission) {
+                    case Admission.Revoke revoke -> runner.revoke(message, queue, revoke.reason());
+                    case Admission.Run run -> settle(runner.run(message, queue), message, queue, props, body);
+                    case Admission.Defer defer -> {
+                        return Outcome.REQUEUE; // still early after holding it: let it come round again
+                    }
+                }
+            } finally {
+                slots.release();
             }
             return Outcome.ACK;
         } catch (RuntimeException ex) {

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one queue with manual acknowledgements. Each delivery runs on a virtual thread of its
- * own, at most {@code concurrency} at once across the worker, and is acknowledged only when the
- * {@link DeliveryHandler} says its outcome is safely stored; otherwise it goes back to the queue.
+ * own; the {@link DeliveryHandler} takes one of the worker's {@code concurrency} slots to run its
+ * task, and says when the message may be acknowledged (its outcome safely stored); otherwise it goes
+ * back to the queue.
  */
 final class QueueConsumer extends DefaultConsumer {
 
@@ -60,12 +61,7 @@ final class QueueConsumer extends DefaultConsumer {
         inFlight.enter();
         executor.execute(() -> {
             try {
-                slots.acquire();
-                try {
-                    settle(envelope.getDeliveryTag(), handler.handle(queue, props, body));
-                } finally {
-                    slots.release();
-                }
+                settle(envelope.getDeliveryTag(), handler.handle(queue, props, body, slots));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             } finally {

@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
 public final class TaskMeters {
 
     static final String UNREGISTERED = "unregistered";
+    /** Outcomes of {@link MeterNames#TASKS_RATE_LIMITED}. */
+    static final String RATE_LIMIT_WAITED = "waited";
+    static final String RATE_LIMIT_PARKED = "parked";
 
     private record Key(String task, String queue) {
     }
@@ -79,6 +82,16 @@ public final class TaskMeters {
         Meters m = of(message, queue);
         m.runtime().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         m.retried().increment();
+    }
+
+    /**
+     * A rate-limited task had to wait ({@link #RATE_LIMIT_WAITED}) or was parked ({@link #RATE_LIMIT_PARKED}).
+     * Registered on first use: only rate-limited tasks have these series.
+     */
+    void rateLimited(TaskMessage message, String queue, String outcome) {
+        Counter.builder(MeterNames.TASKS_RATE_LIMITED).description("Rate-limited tasks that could not start at once")
+                .tag(MeterNames.TAG_TASK, message.task()).tag(MeterNames.TAG_QUEUE, queue)
+                .tag(MeterNames.TAG_OUTCOME, outcome).register(registry).increment();
     }
 
     void revoked(TaskMessage message, String queue) {

@@ -44,6 +44,7 @@ final class TaskMethod {
     private final boolean hasKwargs;
     private final RetryPolicy retryPolicy;
     private final TimeLimits timeLimits;
+    private final @Nullable RateLimit rateLimit;
 
     TaskMethod(String name, Object bean, Method method) {
         this.name = name;
@@ -53,9 +54,11 @@ final class TaskMethod {
         // Read now, so that a bad retry setting stops the application rather than a task; from the
         // target class, where the annotation is, even when the bean is an interface proxy.
         Method annotated = AopUtils.getMostSpecificMethod(method, AopUtils.getTargetClass(bean));
-        this.retryPolicy = RetryPolicy.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
+        Task task = AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class);
+        this.retryPolicy = RetryPolicy.of(task);
         try {
-            this.timeLimits = TimeLimits.of(AnnotatedElementUtils.findMergedAnnotation(annotated, Task.class));
+            this.timeLimits = TimeLimits.of(task);
+            this.rateLimit = task == null ? null : RateLimit.parse(task.rateLimit());
         } catch (IllegalArgumentException ex) {
             throw new IllegalStateException("task '" + name + "' (" + method + "): " + ex.getMessage(), ex);
         }
@@ -97,6 +100,11 @@ final class TaskMethod {
     /** The time limits of its {@code @Task} annotation, before a call's own. */
     TimeLimits timeLimits() {
         return timeLimits;
+    }
+
+    /** The rate limit of its {@code @Task} annotation, before configuration; {@code null} for none. */
+    @Nullable RateLimit rateLimit() {
+        return rateLimit;
     }
 
     String signature() {

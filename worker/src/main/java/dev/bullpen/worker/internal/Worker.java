@@ -42,6 +42,7 @@ public final class Worker implements SmartLifecycle {
     private final WorkerProperties properties;
     private final TaskRegistry registry;
     private final DeliveryHandler handler;
+    private final Throttle throttle;
     private final TaskRunner runner;
     private final @Nullable Revocations revocations;
     private boolean watchingRevocations;
@@ -55,13 +56,17 @@ public final class Worker implements SmartLifecycle {
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
-        this(amqp, properties, runner, registry, deadLetters, delayed, null, meters, registryOfMeters);
+        this(amqp, properties, runner, registry, deadLetters, delayed, null, meters, registryOfMeters, null);
     }
 
-    /** A worker that honours revocations: revoked tasks are not run, and a terminate interrupts a running one. */
+    /**
+     * A worker that honours revocations (revoked tasks are not run, and a terminate interrupts a
+     * running one) and rate limits, whose buckets {@code rateLimits} keeps; without it, a
+     * rate-limited task stops the worker at start.
+     */
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations, TaskMeters meters,
-            MeterRegistry registryOfMeters) {
+            MeterRegistry registryOfMeters, @Nullable RateLimits rateLimits) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
@@ -74,13 +79,16 @@ public final class Worker implements SmartLifecycle {
         if (revocations != null) {
             checks.addFirst(AdmissionCheck.revokedIn(revocations));
         }
-        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks, meters);
+        // Half the prefetch at most waits for tokens, so the other half keeps other tasks coming.
+        this.throttle = new Throttle(registry, properties.rateLimits(), rateLimits, properties.effectivePrefetch() / 2, meters);
+        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks, meters, throttle);
         Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::count)
                 .description("Task messages received and not yet acknowledged").register(registryOfMeters);
     }
 
     @Override
     public synchronized void start() {
+        throttle.check(); // every task is registered by now
         if (revocations != null && !watchingRevocations) {
             // Before consuming: the stored revocations are loaded by the time the first task arrives.
             revocations.watch(revocation -> {

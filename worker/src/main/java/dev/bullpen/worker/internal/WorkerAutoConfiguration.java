@@ -2,6 +2,7 @@ package dev.bullpen.worker.internal;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
+import dev.bullpen.autoconfigure.ResultProperties;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
@@ -17,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Makes any Spring Boot application that has bullpen-worker on its classpath a worker, unless
@@ -65,14 +67,24 @@ public class WorkerAutoConfiguration {
         return new DelayedDelivery(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-delays"));
     }
 
+    /** Rate limits' buckets beside the results, under the same key prefix, so all workers share them. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(LettuceConnectionFactory.class)
+    public RateLimits rateLimits(LettuceConnectionFactory redis, ResultProperties results) {
+        return new RateLimits(redis, results.keyPrefix());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed,
-            ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters) {
+            ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters,
+            ObjectProvider<RateLimits> rateLimits) {
         return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed,
-                revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry));
+                revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry),
+                rateLimits.getIfAvailable());
     }
 
     @Bean
