@@ -14,6 +14,7 @@ import dev.bullpen.worker.WorkerProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ class ControlCommandsTests {
     final InMemoryResultBackend results = new InMemoryResultBackend();
     final InMemoryRevocations revocations = new InMemoryRevocations(Duration.ofMinutes(5));
     final WorkerProperties properties = new WorkerProperties(List.of("q1", "q2"), 3, null, false, NODE,
-            Duration.ofSeconds(30), Duration.ofSeconds(2));
+            Duration.ofSeconds(30), Duration.ofSeconds(2), Map.of());
     final TaskMeters meters;
     final TaskRunner runner;
     final LamportClock clock = new LamportClock();
