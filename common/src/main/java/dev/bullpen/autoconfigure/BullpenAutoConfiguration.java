@@ -27,7 +27,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(after = {RabbitAutoConfiguration.class, DataRedisAutoConfiguration.class})
 @ConditionalOnClass({RabbitConnectionFactoryBeanConfigurer.class, LettuceConnectionFactory.class})
-@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class, RevokeProperties.class})
+@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class, RevokeProperties.class,
+        RoutingProperties.class})
 public class BullpenAutoConfiguration {
 
     /** A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}. */
@@ -61,8 +62,10 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
-            ObjectProvider<Revocations> revocations, ClientProperties properties, ObjectProvider<MeterRegistry> meters) {
-        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(), properties.toSettings(),
+            ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
+            ObjectProvider<MeterRegistry> meters) {
+        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
+                properties.toSettings(routing),
                 meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 }

@@ -2,6 +2,7 @@ package dev.bullpen.worker.internal;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
+import dev.bullpen.autoconfigure.RoutingProperties;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
@@ -24,7 +25,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = BullpenAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "bullpen.worker.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({WorkerProperties.class, RoutingProperties.class})
 public class WorkerAutoConfiguration {
 
     /** Static, as a bean post-processor must be, so it sees every bean as it is created. */
@@ -67,9 +68,11 @@ public class WorkerAutoConfiguration {
     @ConditionalOnBean({ConnectionFactory.class, TaskRunner.class})
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed,
-            ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters) {
+            ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters,
+            RoutingProperties routing) {
         return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed,
-                revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry));
+                revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry),
+                routing.queues());
     }
 
     @Bean
