@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -63,7 +64,8 @@ public class BullpenAutoConfiguration {
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
             ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
-            ObjectProvider<MeterRegistry> meters) {
+            ObjectProvider<MeterRegistry> meters, Environment environment) {
+        RoutingProperties.rejectUnbracketedGlobs(environment);
         return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
                 properties.toSettings(routing),
                 meters.getIfAvailable(() -> Metrics.globalRegistry));

@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
 
 /**
  * {@code bullpen.routes} and {@code bullpen.queues}: which queue a task goes to, and how queues are
@@ -32,7 +36,33 @@ public record RoutingProperties(@Nullable Map<String, String> routes, @Nullable 
         // Boot binds maps in the order of their source, which TaskRoutes keeps for its tie-break.
         routes = routes == null ? Map.of() : new LinkedHashMap<>(routes);
         queues = queues == null ? Map.of() : Map.copyOf(queues);
-        toRoutes(); // a bad pattern fails at startup, naming the property
+        TaskRoutes.of(routes); // a bad pattern fails at startup, naming the property
+    }
+
+    /**
+     * Fails on a route key written without brackets around a glob ({@code bullpen.routes.images.*}):
+     * Spring's binder would drop its {@code *} and its dot, and bind the exact name {@code images}
+     * instead, silently routing nothing.
+     *
+     * @throws IllegalStateException naming the property and how to write it
+     */
+    public static void rejectUnbracketedGlobs(Environment environment) {
+        if (!(environment instanceof ConfigurableEnvironment configurable)) {
+            return;
+        }
+        for (PropertySource<?> source : configurable.getPropertySources()) {
+            if (source instanceof EnumerablePropertySource<?> enumerable) {
+                for (String name : enumerable.getPropertyNames()) {
+                    if (name.startsWith("bullpen.routes.") && name.contains("*")) {
+                        String pattern = name.substring("bullpen.routes.".length());
+                        Object queue = enumerable.getProperty(name);
+                        throw new IllegalStateException("The route key '" + name + "' (in " + source.getName()
+                                + ") must be written in brackets, or Spring drops its '*': bullpen.routes[" + pattern
+                                + "]=" + queue + ", or in YAML \"[" + pattern + "]\": " + queue);
+                    }
+                }
+            }
+        }
     }
 
     /** The routes, checked. */

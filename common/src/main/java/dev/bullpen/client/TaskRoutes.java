@@ -51,8 +51,7 @@ public final class TaskRoutes {
      * Routes from pattern to queue; the map's iteration order breaks ties between equally specific
      * globs.
      *
-     * @throws IllegalArgumentException for a blank pattern or queue, or a pattern that looks as if
-     *         Spring's binder stripped its {@code *} (an unbracketed key such as {@code images.*})
+     * @throws IllegalArgumentException for a blank pattern or queue
      */
     public static TaskRoutes of(Map<String, String> routes) {
         Map<String, String> exact = new LinkedHashMap<>();
@@ -103,12 +102,6 @@ public final class TaskRoutes {
         }
         if (queue == null || queue.isBlank()) {
             throw new IllegalArgumentException("bullpen.routes: the route '" + pattern + "' names no queue");
-        }
-        if (pattern.startsWith(".") || pattern.endsWith(".") || pattern.contains("..")) {
-            // Spring Boot drops '*' from map keys written without brackets: 'images.*' arrives as 'images.'.
-            throw new IllegalArgumentException("bullpen.routes: the pattern '" + pattern + "' looks like a glob whose "
-                    + "'*' was dropped; write the key in brackets, e.g. bullpen.routes[images.*]=images, "
-                    + "or in YAML \"[images.*]\": images");
         }
     }
 
