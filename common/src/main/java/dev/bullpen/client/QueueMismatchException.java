@@ -43,12 +43,13 @@ public class QueueMismatchException extends TaskPublishException {
     }
 
     private static String message(String queue, Map<String, Object> expected, String brokerReason) {
-        String wanted = expected.isEmpty() ? "no arguments (as Celery declares it)"
-                : expected + " (from bullpen.queues[" + queue + "])";
-        return "queue '" + queue + "' already exists with other arguments than Bullpen declares it with, "
-                + wanted + "; RabbitMQ says: " + brokerReason + ". A queue's arguments cannot change: declare it "
-                + "the same way in every client and worker (Celery: Queue('" + queue
-                + "', queue_arguments={'x-max-priority': N})), or change bullpen.queues[" + queue
-                + "] to match, or delete the queue once drained so that it is declared anew";
+        String wanted = expected.isEmpty() ? "no arguments, as Celery declares it"
+                : expected + ", from bullpen.queues[" + queue + "]";
+        Object priority = expected.getOrDefault(QueueDefinition.MAX_PRIORITY, "N");
+        return "queue '" + queue + "' already exists with other arguments than Bullpen declares it with (" + wanted
+                + "); RabbitMQ says: " + brokerReason + ". A queue's arguments cannot change: declare it the same way "
+                + "in every client and worker (Celery: Queue('" + queue + "', queue_arguments={'x-max-priority': "
+                + priority + "})), or change bullpen.queues[" + queue + "] to match, or delete the queue once drained "
+                + "so that it is declared anew";
     }
 }
