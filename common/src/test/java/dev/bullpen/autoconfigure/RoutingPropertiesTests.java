@@ -54,6 +54,28 @@ class RoutingPropertiesTests {
     }
 
     @Test
+    void bindsTheReadmePrioritiesExample() throws Exception {
+        RoutingProperties properties = bind("""
+                bullpen:
+                  routes:
+                    "[reports.*]": reports
+                  queues:
+                    reports:
+                      max-priority: 9              # x-max-priority: priorities 0..9
+                    "[reports.eu]":                # a queue name with dots goes in brackets
+                      max-priority: 9
+                  worker:
+                    queues: reports
+                    prefetch: 1                    # see below: without it priority hardly matters
+                """);
+
+        assertThat(properties.toRoutes().queueFor("reports.build")).hasValue("reports");
+        assertThat(properties.queues()).containsOnly(
+                Map.entry("reports", QueueDefinition.withMaxPriority(9)),
+                Map.entry("reports.eu", QueueDefinition.withMaxPriority(9)));
+    }
+
+    @Test
     void nothingConfiguredMeansNoRoutesAndNoDefinitions() throws Exception {
         RoutingProperties properties = bind("bullpen:\n  client:\n    default-queue: celery\n");
 
