@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -27,7 +28,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(after = {RabbitAutoConfiguration.class, DataRedisAutoConfiguration.class})
 @ConditionalOnClass({RabbitConnectionFactoryBeanConfigurer.class, LettuceConnectionFactory.class})
-@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class, RevokeProperties.class})
+@EnableConfigurationProperties({ResultProperties.class, ClientProperties.class, RevokeProperties.class,
+        RoutingProperties.class})
 public class BullpenAutoConfiguration {
 
     /** A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}. */
@@ -61,8 +63,11 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
-            ObjectProvider<Revocations> revocations, ClientProperties properties, ObjectProvider<MeterRegistry> meters) {
-        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(), properties.toSettings(),
+            ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
+            ObjectProvider<MeterRegistry> meters, Environment environment) {
+        RoutingProperties.rejectUnbracketedGlobs(environment);
+        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
+                properties.toSettings(routing),
                 meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 }

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code bullpen.client.*}: how the {@link dev.bullpen.client.TaskClient} publishes.
  *
- * @param defaultQueue the queue for tasks that name none
+ * @param defaultQueue the queue for tasks that name none and match no {@code bullpen.routes}
  * @param confirmTimeout how long a send waits for the broker's confirm
  * @param channels AMQP channels publishing in parallel
  * @param createMissingQueues declare a queue on first use, as Celery does
@@ -18,7 +18,8 @@ public record ClientProperties(@DefaultValue("celery") String defaultQueue,
         @DefaultValue("10s") Duration confirmTimeout, @DefaultValue("2") int channels,
         @DefaultValue("true") boolean createMissingQueues) {
 
-    TaskClientSettings toSettings() {
-        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues);
+    TaskClientSettings toSettings(RoutingProperties routing) {
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routing.toRoutes(),
+                routing.queues());
     }
 }

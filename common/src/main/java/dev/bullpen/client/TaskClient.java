@@ -87,7 +87,7 @@ public final class TaskClient implements AutoCloseable {
             TaskClientSettings settings, MeterRegistry meters) {
         this.revocations = revocations;
         this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
-        this.queues = new QueueDeclarations(publisher, settings.createMissingQueues());
+        this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
         this.results = results;
         this.settings = settings;
         this.meters = new PublishMeters(meters);
@@ -103,6 +103,8 @@ public final class TaskClient implements AutoCloseable {
      *
      * @throws TaskPublishException when the broker is unreachable, refuses or cannot route the task,
      *         or does not confirm within the configured timeout
+     * @throws QueueMismatchException (a TaskPublishException) when the task's queue exists with other
+     *         arguments than {@code bullpen.queues} gives it
      */
     public TaskHandle send(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
         CompletableFuture<TaskHandle> sent = sendAsync(task, args, kwargs, options);
@@ -115,6 +117,9 @@ public final class TaskClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new TaskPublishException("interrupted while waiting for the broker's confirm", ex);
         } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof QueueMismatchException mismatch) {
+                throw mismatch; // thrown on this thread already, and its type tells the caller retrying will not help
+            }
             if (ex.getCause() instanceof TaskPublishException publish) {
                 throw new TaskPublishException(publish.getMessage(), publish);
             }
@@ -129,7 +134,7 @@ public final class TaskClient implements AutoCloseable {
     public CompletableFuture<TaskHandle> sendAsync(String task, List<?> args, Map<String, ?> kwargs,
             TaskOptions options) {
         TaskMessage message;
-        String queue = options.queue() == null ? settings.defaultQueue() : options.queue();
+        String queue = queueFor(task, options);
         try {
             message = message(task, args, kwargs, options);
             queues.ensure(queue);
@@ -138,6 +143,15 @@ public final class TaskClient implements AutoCloseable {
                     : new TaskPublishException("could not send task '" + task + "': " + ex.getMessage(), ex));
         }
         return publish(message, queue);
+    }
+
+    /**
+     * The queue a task sent with these options goes to: the options' queue, else the most specific
+     * of {@code bullpen.routes} that matches the task's name (see {@link TaskRoutes}), else
+     * {@code bullpen.client.default-queue}.
+     */
+    public String queueFor(String task, TaskOptions options) {
+        return settings.queueFor(task, options);
     }
 
     /** Sends an already built message to a queue; the future completes on the broker's confirm. */

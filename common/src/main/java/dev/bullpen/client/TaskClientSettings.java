@@ -1,27 +1,55 @@
 package dev.bullpen.client;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How a {@link TaskClient} publishes.
  *
- * @param defaultQueue the queue used when a call names none; Celery's is {@code celery}
+ * @param defaultQueue the queue used when a call names none and no route matches; Celery's is {@code celery}
  * @param confirmTimeout how long {@link TaskClient#send} waits for the broker's confirm
  * @param channels how many AMQP channels publish in parallel
  * @param createMissingQueues declare a queue the first time a task is sent to it, as Celery's
  *        {@code task_create_missing_queues} does; when false, sending to a missing queue fails
+ * @param routes which queue a task goes to by name when the call names none
+ * @param queues how queues are declared, by name; a queue not named here is declared as Celery
+ *        declares it (durable, no arguments)
  */
 public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, int channels,
-        boolean createMissingQueues) {
+        boolean createMissingQueues, TaskRoutes routes, Map<String, QueueDefinition> queues) {
 
     public TaskClientSettings {
         if (channels < 1) {
             throw new IllegalArgumentException("channels must be at least 1");
         }
+        queues = Map.copyOf(queues);
     }
 
-    /** Queue {@code celery}, 10 s confirm timeout, 2 channels, missing queues created. */
+    /** Settings without routes or queue definitions. */
+    public TaskClientSettings(String defaultQueue, Duration confirmTimeout, int channels, boolean createMissingQueues) {
+        this(defaultQueue, confirmTimeout, channels, createMissingQueues, TaskRoutes.none(), Map.of());
+    }
+
+    /** Queue {@code celery}, 10 s confirm timeout, 2 channels, missing queues created, no routes. */
     public static TaskClientSettings defaults() {
         return new TaskClientSettings("celery", Duration.ofSeconds(10), 2, true);
+    }
+
+    /** A copy with these routes. */
+    public TaskClientSettings withRoutes(TaskRoutes routes) {
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues);
+    }
+
+    /** A copy with these queue definitions. */
+    public TaskClientSettings withQueues(Map<String, QueueDefinition> queues) {
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues);
+    }
+
+    /** The queue for a task: the one named, else its route, else the default queue. */
+    public String queueFor(String task, TaskOptions options) {
+        if (options.queue() != null) {
+            return options.queue();
+        }
+        return routes.queueFor(task).orElse(defaultQueue);
     }
 }

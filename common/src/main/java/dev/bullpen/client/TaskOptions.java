@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
  * TaskOptions.defaults().queue("images").countdown(Duration.ofSeconds(30)).priority(5)
  * }</pre>
  *
- * @param queue the queue to send to; the client's default queue when null
+ * @param queue the queue to send to; when null, the task's route ({@link TaskRoutes}), else the client's default queue
  * @param countdown run no sooner than this long from now
  * @param eta run no sooner than this instant (wins over countdown)
  * @param expires do not run after this instant
- * @param priority 0..9, higher runs first on queues declared with {@code x-max-priority}
+ * @param priority the AMQP priority, 0..255 (use 0..9, as Celery does); on a queue declared with
+ *        {@code x-max-priority} a higher one is delivered first, one above the maximum counts as the maximum
  * @param taskId the id to use instead of a random UUID
  * @param timeLimit the hard time limit
  * @param softTimeLimit the soft time limit

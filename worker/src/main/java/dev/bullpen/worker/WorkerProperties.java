@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code bullpen.worker.*}: what a worker consumes and how much it runs at once.
  *
- * @param queues the queues to consume; each is declared as Celery declares it if missing
+ * @param queues the queues to consume; each is declared as Celery declares it if missing, or with the
+ *        arguments {@code bullpen.queues} gives it (checked against the queue's, if it exists)
  * @param concurrency how many tasks run at once, each on its own virtual thread
  * @param prefetch how many unacknowledged messages the broker may hand this worker per queue;
  *        defaults to twice the concurrency so the next task is already here when a slot frees

@@ -1,5 +1,6 @@
 package dev.bullpen.producer.task;
 
+import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.TaskPublishException;
 import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
@@ -47,6 +48,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         problem.setTitle("Broker unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
                 .body(problem);
+    }
+
+    /** A configuration problem, not an outage: retrying does not help until someone fixes the queue or bullpen.queues. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> queueMismatch(QueueMismatchException ex) {
+        log.error("Task not sent: {}", ex.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "The task was not sent: " + ex.getMessage());
+        problem.setTitle("Queue declared with other arguments");
+        problem.setProperty("queue", ex.queue());
+        return ResponseEntity.internalServerError().body(problem);
     }
 
     /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */

@@ -17,8 +17,9 @@ record SubmitTaskRequest(
         String task,
         @Schema(description = "Positional arguments", example = "[2, 3]") @Nullable List<Object> args,
         @Schema(description = "Keyword arguments", example = "{}") @Nullable Map<String, Object> kwargs,
-        @Schema(description = "The queue to send to; bullpen.client.default-queue when absent. "
-                + "Created like Celery's when missing. At most 255 bytes; names starting with amq. are reserved.",
+        @Schema(description = "The queue to send to; when absent, the task's route in bullpen.routes, else "
+                + "bullpen.client.default-queue. Created like Celery's (with the arguments of bullpen.queues) when "
+                + "missing. At most 255 bytes; names starting with amq. are reserved.",
                 example = "celery") @Nullable String queue,
         @Schema(description = "Run no sooner than this many seconds from now (>= 0). Not together with a future eta.",
                 example = "0", minimum = "0") @Nullable Double countdown,

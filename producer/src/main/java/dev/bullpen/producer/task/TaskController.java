@@ -54,7 +54,6 @@ class TaskController {
     private final QueueDeclarer queues;
     private final BodyLimit bodyLimit;
     private final TaskRequestReader reader = new TaskRequestReader();
-    private final String defaultQueue;
     private final Duration maxWait;
     private final Duration confirmTimeout;
     private final Executor executor;
@@ -65,7 +64,6 @@ class TaskController {
         this.results = results;
         this.queues = queues;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
-        this.defaultQueue = clientProperties.defaultQueue();
         this.maxWait = properties.maxWait();
         this.confirmTimeout = clientProperties.confirmTimeout();
         this.executor = executor;
@@ -90,9 +88,10 @@ class TaskController {
     CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request) throws IOException {
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         TaskSubmission submission = reader.parse(body, Instant.now());
-        String queue = submission.options().queue();
-        queues.ensure(queue == null ? defaultQueue : queue);
-        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
+        // The request's queue, else bullpen.routes, else the default queue: resolved once, so the check and the send agree.
+        String queue = client.queueFor(submission.task(), submission.options());
+        queues.ensure(queue);
+        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options().queue(queue))
                 .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())))
                 .thenApply(handle -> ResponseEntity.accepted()

@@ -3,6 +3,8 @@ package dev.bullpen.worker.internal;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.client.QueueDefinition;
+import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
@@ -13,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -26,7 +29,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The worker process: connects (retrying with backoff until the broker answers), declares its
- * queues as Celery does, and consumes them. The RabbitMQ client's automatic recovery reconnects and
+ * queues as Celery does (with the arguments {@code bullpen.queues} gives them), and consumes them. The RabbitMQ client's automatic recovery reconnects and
  * re-subscribes after a connection loss. On stop, it cancels its consumers, lets running tasks finish
  * for up to {@code bullpen.worker.shutdown-timeout}, then closes the connection, which hands every
  * unacknowledged message back to the broker.
@@ -45,7 +48,9 @@ public final class Worker implements SmartLifecycle {
     private final Throttle throttle;
     private final TaskRunner runner;
     private final @Nullable Revocations revocations;
+    private final Map<String, QueueDefinition> definitions;
     private boolean watchingRevocations;
+    private volatile @Nullable String problem;
     private final InFlight inFlight = new InFlight();
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private @Nullable ExecutorService executor;
@@ -56,17 +61,19 @@ public final class Worker implements SmartLifecycle {
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
-        this(amqp, properties, runner, registry, deadLetters, delayed, null, meters, registryOfMeters, null);
+        this(amqp, properties, runner, registry, deadLetters, delayed, null, meters, registryOfMeters, null, Map.of());
     }
 
     /**
      * A worker that honours revocations (revoked tasks are not run, and a terminate interrupts a
      * running one) and rate limits, whose buckets {@code rateLimits} keeps; without it, a
-     * rate-limited task stops the worker at start.
+     * rate-limited task stops the worker at start. Queues are declared with the arguments of their
+     * {@code definitions} ({@code bullpen.queues}), as the client declares them.
      */
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations, TaskMeters meters,
-            MeterRegistry registryOfMeters, @Nullable RateLimits rateLimits) {
+            MeterRegistry registryOfMeters, @Nullable RateLimits rateLimits, Map<String, QueueDefinition> definitions) {
+        this.definitions = Map.copyOf(definitions);
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
@@ -108,10 +115,18 @@ public final class Worker implements SmartLifecycle {
         while (running) {
             try {
                 consume();
+                problem = null;
                 return;
             } catch (IOException | TimeoutException | RuntimeException ex) {
                 long wait = Math.min(backOff.nextBackOff(), 10_000);
-                log.warn("Cannot reach the broker ({}); retrying in {} ms", ex.toString(), wait);
+                if (ex instanceof QueueMismatchException) {
+                    // Retrying helps only once someone changes the queue or the configuration: say so loudly.
+                    problem = ex.getMessage();
+                    log.error("Cannot consume: {}; retrying in {} ms", ex.getMessage(), wait);
+                } else {
+                    problem = "cannot reach the broker: " + ex;
+                    log.warn("Cannot reach the broker ({}); retrying in {} ms", ex.toString(), wait);
+                }
                 closeConnection();
                 try {
                     Thread.sleep(wait);
@@ -147,8 +162,22 @@ public final class Worker implements SmartLifecycle {
                 properties.queues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
     }
 
-    /** Declares a missing queue exactly as Celery would, so both can share it, and its dead-letter queue. */
-    private static void declare(Connection c, String queue) throws IOException {
+    /**
+     * Declares a missing queue exactly as Celery would, so both can share it, and its dead-letter
+     * queue. A queue with a definition is always declared, which checks its arguments: one declared
+     * otherwise is a {@link QueueMismatchException}.
+     */
+    private void declare(Connection c, String queue) throws IOException {
+        QueueDefinition definition = definitions.get(queue);
+        if (definition != null) {
+            try (Channel ch = c.createChannel()) {
+                QueueDeclarations.declare(ch, queue, definition);
+                DeadLetters.declare(ch, queue);
+            } catch (TimeoutException ex) {
+                throw new IOException(ex);
+            }
+            return;
+        }
         boolean exists;
         try (Channel probe = c.createChannel()) {
             probe.queueDeclarePassive(queue);
@@ -215,6 +244,11 @@ public final class Worker implements SmartLifecycle {
     /** True once the worker consumes all its queues. */
     public boolean isConsuming() {
         return consuming && connection != null && connection.isOpen();
+    }
+
+    /** Why the worker is not consuming, e.g. a queue declared with other arguments; null while it consumes. */
+    public @Nullable String problem() {
+        return problem;
     }
 
     /** Tasks received and not yet acknowledged. */

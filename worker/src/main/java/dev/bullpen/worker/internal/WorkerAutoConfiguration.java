@@ -3,6 +3,7 @@ package dev.bullpen.worker.internal;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.autoconfigure.ResultProperties;
+import dev.bullpen.autoconfigure.RoutingProperties;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
@@ -26,7 +27,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 @AutoConfiguration(after = BullpenAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "bullpen.worker.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({WorkerProperties.class, RoutingProperties.class})
 public class WorkerAutoConfiguration {
 
     /** One logical clock per node, shared by its events and its remote-control replies, as in Celery. */
@@ -81,10 +82,10 @@ public class WorkerAutoConfiguration {
     public Worker bullpenWorker(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRunner runner, TaskRegistry registry, DeadLetters deadLetters, DelayedDelivery delayed,
             ObjectProvider<Revocations> revocations, TaskMeters meters, ObjectProvider<MeterRegistry> registryOfMeters,
-            ObjectProvider<RateLimits> rateLimits) {
+            ObjectProvider<RateLimits> rateLimits, RoutingProperties routing) {
         return new Worker(bullpenAmqpConnectionFactory, properties, runner, registry, deadLetters, delayed,
                 revocations.getIfAvailable(), meters, registryOfMeters.getIfAvailable(() -> Metrics.globalRegistry),
-                rateLimits.getIfAvailable());
+                rateLimits.getIfAvailable(), routing.queues());
     }
 
     @Bean

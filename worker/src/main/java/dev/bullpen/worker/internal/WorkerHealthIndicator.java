@@ -15,6 +15,11 @@ final class WorkerHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         Health.Builder health = worker.isConsuming() ? Health.up() : Health.down();
-        return health.withDetail("inFlight", worker.inFlight()).build();
+        health.withDetail("inFlight", worker.inFlight());
+        String problem = worker.problem();
+        if (problem != null) {
+            health.withDetail("problem", problem);
+        }
+        return health.build();
     }
 }
