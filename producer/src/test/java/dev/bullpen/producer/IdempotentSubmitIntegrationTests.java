@@ -27,6 +27,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code Idempotency-Key} on {@code POST /api/tasks} against the real broker and Redis: one key, one
@@ -199,6 +200,22 @@ class IdempotentSubmitIntegrationTests {
         assertThat(repeat.headers().firstValue("Idempotent-Replayed")).isEmpty();
         assertThat(broker.messageCount(queue)).isEqualTo(1);
         assertThat(broker.take(queue).getProps().getCorrelationId()).isEqualTo(id(repeat));
+    }
+
+    @Test
+    void documentsTheKeyInTheOpenApi() {
+        JsonNode post = ProducerHttp.json(new ProducerHttp(port).get("/v3/api-docs")).path("paths").path("/api/tasks").path("post");
+
+        List<JsonNode> keys = post.path("parameters").valueStream()
+                .filter(p -> p.path("name").asString().equals("Idempotency-Key")).toList();
+        assertThat(keys).singleElement().satisfies(p -> {
+            assertThat(p.path("in").asString()).isEqualTo("header");
+            assertThat(p.path("required").asBoolean(false)).isFalse();
+            assertThat(p.path("schema").path("maxLength").asInt()).isEqualTo(255);
+            assertThat(p.path("description").asString()).contains("same id");
+        });
+        assertThat(post.path("responses").propertyNames()).contains("202", "400", "409", "422", "503");
+        assertThat(post.path("responses").path("202").path("headers").has("Idempotent-Replayed")).isTrue();
     }
 
     private HttpResponse<String> submit(String key, String json) {
