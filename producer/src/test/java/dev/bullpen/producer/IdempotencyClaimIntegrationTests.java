@@ -3,7 +3,9 @@ package dev.bullpen.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.bullpen.test.BullpenServices;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -13,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -25,7 +28,8 @@ import tools.jackson.databind.cfg.JsonNodeFeature;
  * {@code bullpen.producer.idempotency-ttl}; a duplicate that finds it pending waits for it to be
  * settled, and never answers an id the claimant did not publish; without Redis nothing is published.
  * Pending claims are written straight into Redis here, as a claimant still publishing leaves them,
- * so that the duplicate's wait does not depend on timing. Redis is reached through a {@link TcpProxy}.
+ * and the test settles or releases them only once the {@code bullpen.idempotent.waiting} gauge shows
+ * the duplicate waiting, so that nothing depends on timing. Redis is reached through a {@link TcpProxy}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class IdempotencyClaimIntegrationTests {
@@ -41,6 +45,9 @@ class IdempotencyClaimIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -88,12 +95,13 @@ class IdempotencyClaimIntegrationTests {
         redis().opsForValue().set(redisKey(key), record("pending", claimed, body), Duration.ofMinutes(1));
 
         CompletableFuture<HttpResponse<String>> duplicate = CompletableFuture.supplyAsync(() -> submit(key, body));
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !duplicate.isDone());
+        awaitWaiting(duplicate);
         redis().opsForValue().set(redisKey(key), record("published", claimed, body), TTL);
 
         HttpResponse<String> answer = duplicate.get();
         assertThat(id(answer)).isEqualTo(claimed);
         assertThat(answer.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(waiting()).isZero();
         assertThat(broker.messageCount(queue)).as("the duplicate publishes nothing").isZero();
     }
 
@@ -105,7 +113,7 @@ class IdempotencyClaimIntegrationTests {
         redis().opsForValue().set(redisKey(key), record("pending", "never-sent", body), Duration.ofMinutes(1));
 
         CompletableFuture<HttpResponse<String>> duplicate = CompletableFuture.supplyAsync(() -> submit(key, body));
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> !duplicate.isDone());
+        awaitWaiting(duplicate);
         redis().delete(redisKey(key));
 
         HttpResponse<String> answer = duplicate.get();
@@ -155,6 +163,16 @@ class IdempotencyClaimIntegrationTests {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
                 .until(() -> submit(key, body).statusCode() == 202);
         assertThat(broker.messageCount(queue)).isEqualTo(1);
+    }
+
+    /** Until the duplicate has found the pending claim and waits on it, no sooner. */
+    private void awaitWaiting(CompletableFuture<HttpResponse<String>> duplicate) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiting() == 1);
+        assertThat(duplicate).as("a duplicate of a pending claim").isNotDone();
+    }
+
+    private double waiting() {
+        return meters.get(MeterNames.IDEMPOTENT_WAITING).gauge().value();
     }
 
     private HttpResponse<String> submit(String key, String json) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.test.BullpenServices;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -44,6 +47,9 @@ class IdempotentSubmitIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MeterRegistry meters;
 
     @DynamicPropertySource
     static void services(DynamicPropertyRegistry registry) {
@@ -98,6 +104,7 @@ class IdempotentSubmitIntegrationTests {
         String key = UUID.randomUUID().toString();
         String body = task(queue, "[\"once\"]");
         int requests = 20;
+        double replaysBefore = replays();
 
         List<HttpResponse<String>> responses = concurrently(requests, () -> submit(key, body));
 
@@ -106,6 +113,7 @@ class IdempotentSubmitIntegrationTests {
         assertThat(ids).hasSize(1);
         assertThat(responses.stream().filter(r -> r.headers().firstValue("Idempotent-Replayed").isPresent()))
                 .hasSize(requests - 1);
+        assertThat(replays() - replaysBefore).isEqualTo(requests - 1);
         assertThat(broker.messageCount(queue)).isEqualTo(1);
         assertThat(broker.take(queue).getProps().getCorrelationId()).isEqualTo(ids.iterator().next());
     }
@@ -216,6 +224,10 @@ class IdempotentSubmitIntegrationTests {
         });
         assertThat(post.path("responses").propertyNames()).contains("202", "400", "409", "422", "503");
         assertThat(post.path("responses").path("202").path("headers").has("Idempotent-Replayed")).isTrue();
+    }
+
+    private double replays() {
+        return meters.get(MeterNames.IDEMPOTENT_REPLAYS).counter().count();
     }
 
     private HttpResponse<String> submit(String key, String json) {

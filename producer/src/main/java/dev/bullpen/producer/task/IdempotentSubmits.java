@@ -1,15 +1,19 @@
 package dev.bullpen.producer.task;
 
 import dev.bullpen.autoconfigure.ClientProperties;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.producer.ProducerProperties;
 import dev.bullpen.producer.task.IdempotencyRecord.Pending;
 import dev.bullpen.producer.task.IdempotencyRecord.Published;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,14 +50,20 @@ class IdempotentSubmits {
     private final Duration lease;
     private final Duration wait;
     private final Executor executor;
+    private final Counter replays;
+    private final AtomicInteger waiting = new AtomicInteger();
 
     IdempotentSubmits(IdempotencyStore store, ProducerProperties properties, ClientProperties clientProperties,
-            @Qualifier("applicationTaskExecutor") Executor executor) {
+            @Qualifier("applicationTaskExecutor") Executor executor, MeterRegistry meters) {
         this.store = store;
         this.ttl = properties.idempotencyTtl();
         this.lease = clientProperties.confirmTimeout().plus(LEASE_MARGIN);
         this.wait = clientProperties.confirmTimeout().plus(WAIT_MARGIN);
         this.executor = executor;
+        this.replays = Counter.builder(MeterNames.IDEMPOTENT_REPLAYS)
+                .description("Submissions answered from an earlier request with the same Idempotency-Key")
+                .register(meters);
+        meters.gauge(MeterNames.IDEMPOTENT_WAITING, waiting);
     }
 
     /** The answer to a submission: the task id, and whether an earlier request published it. */
@@ -99,7 +109,14 @@ class IdempotentSubmits {
         if (found == null) {
             return publishClaimed(key, claim, publish);
         }
-        return answer(key, fingerprint, found, System.nanoTime() + wait.toNanos(), FIRST_POLL_MILLIS);
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (verdict(found, fingerprint) != Verdict.WAIT) {
+            return answer(key, fingerprint, found, deadline, FIRST_POLL_MILLIS);
+        }
+        waiting.incrementAndGet();
+        // whenComplete's own future: the answer goes out only once the gauge is down again.
+        return answer(key, fingerprint, found, deadline, FIRST_POLL_MILLIS)
+                .whenComplete((submitted, error) -> waiting.decrementAndGet());
     }
 
     private CompletableFuture<Submitted> publishClaimed(IdempotencyKey key, Pending claim,
@@ -124,7 +141,10 @@ class IdempotentSubmits {
     private CompletableFuture<Submitted> answer(IdempotencyKey key, String fingerprint,
             @Nullable IdempotencyRecord found, long deadline, long pollMillis) {
         return switch (verdict(found, fingerprint)) {
-            case REPLAY -> CompletableFuture.completedFuture(new Submitted(found.taskId(), true));
+            case REPLAY -> {
+                replays.increment();
+                yield CompletableFuture.completedFuture(new Submitted(found.taskId(), true));
+            }
             case MISMATCH -> CompletableFuture.failedFuture(IdempotencyException.reused());
             case GONE -> CompletableFuture.failedFuture(IdempotencyException.claimantFailed());
             case WAIT -> {
