@@ -116,7 +116,7 @@ class TaskController {
                     schema = @Schema(type = "string", minLength = 1, maxLength = IdempotencyKey.MAX_LENGTH))
             @RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyHeader)
             throws IOException {
-        IdempotencyKey key = IdempotencyKey.of(idempotencyHeader);
+        @Nullable IdempotencyKey key = IdempotencyKey.of(idempotencyHeader);
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         JsonNode json = TaskRequestReader.readTree(body);
         TaskSubmission submission = reader.parse(json, Instant.now());
