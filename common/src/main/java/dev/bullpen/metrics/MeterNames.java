@@ -49,6 +49,10 @@ public final class MeterNames {
     public static final String QUEUE_CONSUMERS = "bullpen.queue.consumers";
     /** Producer: workers whose heartbeat arrived recently (gauge). */
     public static final String WORKERS_ALIVE = "bullpen.workers.alive";
+    /** Producer: submissions answered from an earlier request with the same Idempotency-Key (counter). */
+    public static final String IDEMPOTENT_REPLAYS = "bullpen.idempotent.replays";
+    /** Producer: duplicate submissions waiting for the request that claimed their Idempotency-Key (gauge). */
+    public static final String IDEMPOTENT_WAITING = "bullpen.idempotent.waiting";
 
     /** Tag: the task name. */
     public static final String TAG_TASK = "task";

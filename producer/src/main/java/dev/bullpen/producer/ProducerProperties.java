@@ -11,9 +11,12 @@ import org.springframework.util.unit.DataSize;
  * @param maxPayload the largest request body accepted; larger ones get 413 and are never published
  * @param maxWait the longest a {@code GET /api/tasks/{id}?wait=} long-poll is held; longer waits are
  *        cut to this
+ * @param idempotencyTtl how long a submission's {@code Idempotency-Key} is remembered after its task was
+ *        published: a repeat within it answers the same task id and publishes nothing
  */
 @ConfigurationProperties("bullpen.producer")
-public record ProducerProperties(@DefaultValue("1MB") DataSize maxPayload, @DefaultValue("60s") Duration maxWait) {
+public record ProducerProperties(@DefaultValue("1MB") DataSize maxPayload, @DefaultValue("60s") Duration maxWait,
+        @DefaultValue("24h") Duration idempotencyTtl) {
 
     /** Bodies are buffered in one array, so they must fit in one. */
     private static final long LARGEST_PAYLOAD = Integer.MAX_VALUE - 8;
@@ -25,6 +28,11 @@ public record ProducerProperties(@DefaultValue("1MB") DataSize maxPayload, @Defa
         }
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("bullpen.producer.max-wait must not be negative, got " + maxWait);
+        }
+        // Redis keeps keys to the millisecond: anything shorter would be no expiry, or none at all.
+        if (idempotencyTtl.toMillis() < 1) {
+            throw new IllegalArgumentException("bullpen.producer.idempotency-ttl must be at least 1ms, got "
+                    + idempotencyTtl);
         }
     }
 }

@@ -61,6 +61,26 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.internalServerError().body(problem);
     }
 
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> idempotency(IdempotencyException ex) {
+        if (ex.getCause() != null) {
+            log.warn("Idempotent submit refused: {}", ex.getMessage());
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
+        problem.setTitle(ex.title());
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(ex.status());
+        if (ex.status().is5xxServerError()) {
+            answer.header("Retry-After", RETRY_AFTER_SECONDS);
+        } else {
+            // 409 and 422: the key is what the caller must look at.
+            problem.setProperty("field", IdempotencyKey.HEADER);
+        }
+        if (ex.status() == HttpStatus.CONFLICT) {
+            answer.header("Retry-After", "1");
+        }
+        return answer.body(problem);
+    }
+
     /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {

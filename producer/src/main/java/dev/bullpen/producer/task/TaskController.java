@@ -8,6 +8,8 @@ import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -18,6 +20,7 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -31,10 +34,12 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Sends tasks and reads their results over HTTP. Neither endpoint holds a request thread while it
@@ -48,21 +53,26 @@ class TaskController {
     private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
     /** Longer than any id Celery or Bullpen makes (a UUID is 36), short enough to keep junk out of Redis. */
     private static final int MAX_ID_LENGTH = 255;
+    /** On an answer given from an earlier request with the same Idempotency-Key. */
+    static final String REPLAYED = "Idempotent-Replayed";
 
     private final TaskClient client;
     private final ResultBackend results;
     private final QueueDeclarer queues;
+    private final IdempotentSubmits idempotent;
     private final BodyLimit bodyLimit;
     private final TaskRequestReader reader = new TaskRequestReader();
     private final Duration maxWait;
     private final Duration confirmTimeout;
     private final Executor executor;
 
-    TaskController(TaskClient client, ResultBackend results, QueueDeclarer queues, ProducerProperties properties,
-            ClientProperties clientProperties, @Qualifier("applicationTaskExecutor") Executor executor) {
+    TaskController(TaskClient client, ResultBackend results, QueueDeclarer queues, IdempotentSubmits idempotent,
+            ProducerProperties properties, ClientProperties clientProperties,
+            @Qualifier("applicationTaskExecutor") Executor executor) {
         this.client = client;
         this.results = results;
         this.queues = queues;
+        this.idempotent = idempotent;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
         this.maxWait = properties.maxWait();
         this.confirmTimeout = clientProperties.confirmTimeout();
@@ -72,31 +82,62 @@ class TaskController {
     @PostMapping(consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
     @Operation(summary = "Send a task",
             description = "Publishes the task in Celery's protocol v2 and answers once the broker has confirmed it. "
-                    + "Nothing is published when the request is refused.",
+                    + "Nothing is published when the request is refused. With an Idempotency-Key, the task is "
+                    + "published once per key: a repeat of the request within bullpen.producer.idempotency-ttl "
+                    + "(24h by default), concurrent or later, answers the same id and publishes nothing.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SubmitTaskRequest.class))))
     @ApiResponse(responseCode = "202", description = "Queued; the Location header is where to read the result",
+            headers = @Header(name = REPLAYED, description = "true when an earlier request with the same "
+                    + "Idempotency-Key published the task; absent otherwise", schema = @Schema(type = "string",
+                    allowableValues = "true")),
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = TaskAccepted.class)))
-    @ApiResponse(responseCode = "400", description = "Invalid request; detail and field name what is wrong",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid request or Idempotency-Key; detail and field name what "
+            + "is wrong", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "409", description = "A request with the same Idempotency-Key is still being "
+            + "published; repeat it shortly", content = @Content(mediaType = PROBLEM,
+                    schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
-    @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm; retry later",
+    @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different body",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
-    CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request) throws IOException {
+    @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm, or Redis is "
+            + "unreachable for an Idempotency-Key; nothing stands for the key: retry later",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    CompletableFuture<ResponseEntity<TaskAccepted>> submit(HttpServletRequest request,
+            @Parameter(in = ParameterIn.HEADER, name = IdempotencyKey.HEADER, description = "Publish the task once "
+                    + "for this key (1 to 255 characters, e.g. a UUID): repeats with the same body answer the same id "
+                    + "and publish nothing, for bullpen.producer.idempotency-ttl after the first was accepted. Keys "
+                    + "are shared by all callers of this producer's Redis key prefix.",
+                    schema = @Schema(type = "string", minLength = 1, maxLength = IdempotencyKey.MAX_LENGTH))
+            @RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyHeader)
+            throws IOException {
+        @Nullable IdempotencyKey key = IdempotencyKey.of(idempotencyHeader);
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
-        TaskSubmission submission = reader.parse(body, Instant.now());
+        JsonNode json = TaskRequestReader.readTree(body);
+        TaskSubmission parsed = reader.parse(json, Instant.now());
         // The request's queue, else bullpen.routes, else the default queue: resolved once, so the check and the send agree.
-        String queue = client.queueFor(submission.task(), submission.options());
+        String queue = client.queueFor(parsed.task(), parsed.options());
         queues.ensure(queue);
-        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options().queue(queue))
-                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())))
-                .thenApply(handle -> ResponseEntity.accepted()
-                        .location(location(handle.id()))
-                        .body(new TaskAccepted(handle.id(), TaskState.PENDING)));
+        TaskSubmission submission = new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
+                parsed.options().queue(queue));
+        if (key == null) {
+            return publish(submission).thenApply(id -> accepted(id).body(new TaskAccepted(id, TaskState.PENDING)));
+        }
+        // The id is chosen before publishing, so that the claim holds the id every duplicate answers.
+        String taskId = submission.options().taskId() != null ? submission.options().taskId() : UUID.randomUUID().toString();
+        return idempotent.submit(key, RequestFingerprint.of(json), taskId,
+                        id -> publish(new TaskSubmission(submission.task(), submission.args(), submission.kwargs(),
+                                submission.options().taskId(id))))
+                .thenApply(submitted -> {
+                    ResponseEntity.BodyBuilder answer = accepted(submitted.taskId());
+                    if (submitted.replayed()) {
+                        answer.header(REPLAYED, "true");
+                    }
+                    return answer.body(new TaskAccepted(submitted.taskId(), TaskState.PENDING));
+                });
     }
 
     @GetMapping("/{id}")
@@ -165,6 +206,18 @@ class TaskController {
         BigDecimal cap = BigDecimal.valueOf(maxWait.toMillis()).movePointLeft(3);
         return seconds.compareTo(cap) >= 0 ? maxWait
                 : Duration.ofMillis(seconds.movePointRight(3).longValue());
+    }
+
+    /** Sends the task; the future completes with its id on the broker's confirm. */
+    private CompletableFuture<String> publish(TaskSubmission submission) {
+        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
+                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())))
+                .thenApply(handle -> handle.id());
+    }
+
+    private static ResponseEntity.BodyBuilder accepted(String id) {
+        return ResponseEntity.accepted().location(location(id));
     }
 
     private static URI location(String id) {

@@ -45,7 +45,11 @@ final class TaskRequestReader {
 
     /** Parses and validates a body; {@code now} anchors countdown and relative expiry. */
     TaskSubmission parse(byte[] body, Instant now) {
-        JsonNode root = readTree(body);
+        return parse(readTree(body), now);
+    }
+
+    /** Validates a body read by {@link #readTree}; {@code now} anchors countdown and relative expiry. */
+    TaskSubmission parse(JsonNode root, Instant now) {
         for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
                 // The name is the caller's text, echoed back: keep a huge one from filling the answer.
@@ -76,7 +80,8 @@ final class TaskRequestReader {
         return new TaskSubmission(task, args, kwargs, options);
     }
 
-    private static JsonNode readTree(byte[] body) {
+    /** Reads a body as one JSON object, refusing anything else with 400. */
+    static JsonNode readTree(byte[] body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
