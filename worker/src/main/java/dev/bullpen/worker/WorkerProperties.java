@@ -18,11 +18,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param name this worker's node name, {@code bullpen@<host>} by default
  * @param shutdownTimeout how long a stopping worker lets running tasks finish before handing them back
  * @param heartbeatInterval how often the worker sends Celery's {@code worker-heartbeat} event (Celery: 2 s)
+ * @param resultRetryTimeout how long a result write that fails (Redis unreachable) is retried, with
+ *        backoff, before the message goes back to the broker to run again; the message stays
+ *        unacknowledged meanwhile
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
-        @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval) {
+        @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
+        @DefaultValue("60s") Duration resultRetryTimeout) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {
@@ -36,6 +40,13 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         }
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("bullpen.worker.heartbeat-interval must be positive, got " + heartbeatInterval);
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("bullpen.worker.shutdown-timeout must not be negative, got " + shutdownTimeout);
+        }
+        if (resultRetryTimeout.isNegative()) {
+            throw new IllegalArgumentException("bullpen.worker.result-retry-timeout must not be negative, got "
+                    + resultRetryTimeout);
         }
         queues = List.copyOf(queues);
     }

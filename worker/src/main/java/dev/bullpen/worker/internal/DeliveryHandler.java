@@ -72,6 +72,9 @@ final class DeliveryHandler {
                 }
             }
             return Outcome.ACK;
+        } catch (HandBack ex) {
+            log.warn("Task {}[{}] goes back to {}: {}", message.task(), message.id(), queue, ex.getMessage());
+            return Outcome.REQUEUE;
         } catch (RuntimeException ex) {
             // Nothing was stored or confirmed: hand the message back rather than lose it.
             log.error("Could not complete {}[{}]; the message goes back to {} in {}: {}", message.task(), message.id(),

@@ -7,7 +7,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * Consumes one queue with manual acknowledgements. Each delivery runs on a virtual thread of its
  * own, at most {@code concurrency} at once across the worker, and is acknowledged only when the
  * {@link DeliveryHandler} says its outcome is safely stored; otherwise it goes back to the queue.
+ * A delivery still waiting for a slot when the worker stops goes back to the queue unstarted.
  */
 final class QueueConsumer extends DefaultConsumer {
 
@@ -24,11 +24,11 @@ final class QueueConsumer extends DefaultConsumer {
     private final String queue;
     private final DeliveryHandler handler;
     private final ExecutorService executor;
-    private final Semaphore slots;
+    private final Slots slots;
     private final InFlight inFlight;
     private volatile @Nullable String consumerTag;
 
-    QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Semaphore slots,
+    QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Slots slots,
             InFlight inFlight) {
         super(channel);
         this.queue = queue;
@@ -60,7 +60,10 @@ final class QueueConsumer extends DefaultConsumer {
         inFlight.enter();
         executor.execute(() -> {
             try {
-                slots.acquire();
+                if (!slots.acquire()) {
+                    settle(envelope.getDeliveryTag(), DeliveryHandler.Outcome.REQUEUE);
+                    return;
+                }
                 try {
                     settle(envelope.getDeliveryTag(), handler.handle(queue, props, body));
                 } finally {

@@ -68,6 +68,17 @@ final class RunningTasks implements AutoCloseable {
         return false;
     }
 
+    /** Stops every run still going (a stopping worker gives up on them); answers how many it stopped. */
+    int stopAll(AttemptStopped.Reason reason) {
+        int stopped = 0;
+        for (Attempt attempt : running.values()) {
+            if (attempt.stop(reason)) {
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
     int size() {
         return running.size();
     }

@@ -3,6 +3,8 @@ package dev.bullpen.worker.internal;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
@@ -11,11 +13,11 @@ import dev.bullpen.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -27,9 +29,13 @@ import org.springframework.util.backoff.ExponentialBackOff;
 /**
  * The worker process: connects (retrying with backoff until the broker answers), declares its
  * queues as Celery does, and consumes them. The RabbitMQ client's automatic recovery reconnects and
- * re-subscribes after a connection loss. On stop, it cancels its consumers, lets running tasks finish
- * for up to {@code bullpen.worker.shutdown-timeout}, then closes the connection, which hands every
- * unacknowledged message back to the broker.
+ * re-subscribes after a connection loss (a broker restart, a dropped network, a connection closed
+ * from the management UI); meanwhile the worker reports itself not consuming.
+ *
+ * <p>On stop, it cancels its consumers, hands back at once the prefetched messages that have not
+ * started, and lets running tasks finish for up to {@code bullpen.worker.shutdown-timeout}. What still
+ * runs then is given up: interrupted, its result dropped, its message handed back. Closing the
+ * connection returns whatever else is unacknowledged. Nothing is acknowledged without its result.
  */
 public final class Worker implements SmartLifecycle {
 
@@ -37,6 +43,9 @@ public final class Worker implements SmartLifecycle {
 
     /** Starts after everything the tasks may use; stops before it. */
     static final int PHASE = Integer.MAX_VALUE - 1000;
+
+    /** After the shutdown timeout, how long the given-up runs get to hand their messages back. */
+    private static final Duration HAND_BACK_GRACE = Duration.ofSeconds(2);
 
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
@@ -49,6 +58,7 @@ public final class Worker implements SmartLifecycle {
     private final List<QueueConsumer> consumers = new ArrayList<>();
     private @Nullable ExecutorService executor;
     private @Nullable Connection connection;
+    private @Nullable Slots slots;
     private @Nullable Thread connector;
     private volatile boolean running;
     private volatile boolean consuming;
@@ -120,7 +130,9 @@ public final class Worker implements SmartLifecycle {
         }
         Connection c = factory.newConnection(properties.nodeName());
         connection = c;
-        Semaphore slots = new Semaphore(properties.concurrency(), true);
+        watchRecovery(c);
+        Slots slots = new Slots(properties.concurrency());
+        this.slots = slots;
         List<QueueConsumer> started = new ArrayList<>();
         try (Channel ch = c.createChannel()) {
             DelayedDelivery.declare(ch);
@@ -137,6 +149,29 @@ public final class Worker implements SmartLifecycle {
         consuming = true;
         log.info("Worker {} consuming {} with concurrency {} (prefetch {}); tasks: {}", properties.nodeName(),
                 properties.queues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
+    }
+
+    /** Says when the connection is lost and when it is back: the client recovers it every 2 s meanwhile. */
+    private void watchRecovery(Connection c) {
+        c.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication() && running) {
+                log.warn("Lost the broker connection ({}); reconnecting every {} ms, unacknowledged messages go back "
+                        + "to the queue", cause.getMessage(), factory.getNetworkRecoveryInterval());
+            }
+        });
+        if (c instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    log.info("Reconnected to the broker; consuming {} again", properties.queues());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                    // The shutdown listener has said it.
+                }
+            });
+        }
     }
 
     /** Declares a missing queue exactly as Celery would, so both can share it, and its dead-letter queue. */
@@ -163,20 +198,30 @@ public final class Worker implements SmartLifecycle {
     @Override
     public void stop() {
         List<QueueConsumer> current;
+        Slots gate;
         synchronized (this) {
             running = false;
             consuming = false;
             current = List.copyOf(consumers);
             consumers.clear();
+            gate = slots;
         }
         if (connector != null) {
             connector.interrupt();
         }
+        // Cancel first, then close the slots: a message handed back before its consumer is gone could
+        // come straight back to this worker.
         current.forEach(QueueConsumer::cancel);
+        int handedBack = gate == null ? 0 : gate.close();
+        Duration timeout = properties.shutdownTimeout();
+        log.info("Worker {} stopping: {} task(s) in flight may finish within {}; {} not started go back to the broker",
+                properties.nodeName(), Math.max(0, inFlight.count() - handedBack), timeout, handedBack);
         try {
-            if (!inFlight.awaitEmpty(properties.shutdownTimeout())) {
-                log.warn("{} task(s) still running after {}; their messages go back to the broker",
-                        inFlight.count(), properties.shutdownTimeout());
+            if (!inFlight.awaitEmpty(timeout)) {
+                int abandoned = runner.abandonAll();
+                log.warn("{} task(s) still running after {}: given up, their results dropped and their messages handed "
+                        + "back to the broker", abandoned, timeout);
+                inFlight.awaitEmpty(HAND_BACK_GRACE);
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
