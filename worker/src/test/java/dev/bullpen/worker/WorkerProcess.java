@@ -81,16 +81,6 @@ final class WorkerProcess implements AutoCloseable {
         throw new IllegalStateException("the worker was not UP within " + timeout + "; its log:\n" + tail());
     }
 
-    /** The sum of a counter over the series whose labels contain {@code label}, from {@code /actuator/prometheus}. */
-    double counter(String name, String label) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            String body = http.send(HttpRequest.newBuilder(uri("/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(line -> line.startsWith(name + "{") && line.contains(label))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        }
-    }
-
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }

@@ -46,6 +46,16 @@ final class Slots {
         }
     }
 
+    /** How many deliveries wait for a slot now. */
+    int waiting() {
+        lock.lock();
+        try {
+            return lock.getWaitQueueLength(freed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** No slot is handed out any more; answers how many deliveries were waiting for one. */
     int close() {
         lock.lock();

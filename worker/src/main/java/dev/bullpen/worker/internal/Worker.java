@@ -199,12 +199,14 @@ public final class Worker implements SmartLifecycle {
     public void stop() {
         List<QueueConsumer> current;
         Slots gate;
+        Connection c;
         synchronized (this) {
             running = false;
             consuming = false;
             current = List.copyOf(consumers);
             consumers.clear();
             gate = slots;
+            c = connection;
         }
         if (connector != null) {
             connector.interrupt();
@@ -212,15 +214,21 @@ public final class Worker implements SmartLifecycle {
         // Cancel first, then close the slots: a message handed back before its consumer is gone could
         // come straight back to this worker.
         current.forEach(QueueConsumer::cancel);
+        if (c != null && !c.isOpen()) {
+            // Lost and recovering: a recovery now would subscribe again mid-shutdown. Stay down; what
+            // runs still stores its result, and the broker redelivers the messages it could not ack.
+            closeConnection();
+        }
         int handedBack = gate == null ? 0 : gate.close();
         Duration timeout = properties.shutdownTimeout();
         log.info("Worker {} stopping: {} task(s) in flight may finish within {}; {} not started go back to the broker",
                 properties.nodeName(), Math.max(0, inFlight.count() - handedBack), timeout, handedBack);
         try {
             if (!inFlight.awaitEmpty(timeout)) {
-                int abandoned = runner.abandonAll();
-                log.warn("{} task(s) still running after {}: given up, their results dropped and their messages handed "
-                        + "back to the broker", abandoned, timeout);
+                int left = inFlight.count();
+                int interrupted = runner.abandonAll();
+                log.warn("{} task(s) still in flight after {}: given up ({} running interrupted), nothing more is stored "
+                        + "for them and their messages go back to the broker", left, timeout, interrupted);
                 inFlight.awaitEmpty(HAND_BACK_GRACE);
             }
         } catch (InterruptedException ex) {
@@ -235,12 +243,17 @@ public final class Worker implements SmartLifecycle {
     private synchronized void closeConnection() {
         Connection c = connection;
         connection = null;
-        if (c != null && c.isOpen()) {
+        if (c == null) {
+            return;
+        }
+        if (c.isOpen()) {
             try {
                 c.close(5000);
             } catch (IOException | RuntimeException ex) {
                 log.debug("Closing the connection failed: {}", ex.toString());
             }
+        } else {
+            c.abort(1000); // stops its automatic recovery
         }
     }
 
