@@ -27,6 +27,7 @@ final class QueueConsumer extends DefaultConsumer {
     private final Slots slots;
     private final InFlight inFlight;
     private volatile @Nullable String consumerTag;
+    private volatile boolean cancelled;
 
     QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Slots slots,
             InFlight inFlight) {
@@ -41,6 +42,15 @@ final class QueueConsumer extends DefaultConsumer {
     void start(int prefetch) throws IOException {
         getChannel().basicQos(prefetch);
         consumerTag = getChannel().basicConsume(queue, false, this);
+    }
+
+    /**
+     * True while the broker delivers to this consumer: subscribed, not cancelled, and its channel
+     * open. False while the connection recovers (the client re-subscribes it after) and for good
+     * once the broker cancelled it or closed its channel.
+     */
+    boolean isConsuming() {
+        return consumerTag != null && !cancelled && getChannel().isOpen();
     }
 
     /** Stops new deliveries; messages already here still run and are acknowledged. */
@@ -92,6 +102,13 @@ final class QueueConsumer extends DefaultConsumer {
 
     @Override
     public void handleCancel(String tag) {
-        log.warn("The broker cancelled the consumer on {} (queue deleted?)", queue);
+        cancelled = true;
+        log.error("The broker cancelled the consumer on {} (queue deleted?): this worker no longer consumes it "
+                + "and reports itself DOWN", queue);
+    }
+
+    @Override
+    public void handleCancelOk(String tag) {
+        cancelled = true;
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -55,9 +56,9 @@ public final class Worker implements SmartLifecycle {
     private final @Nullable Revocations revocations;
     private boolean watchingRevocations;
     private final InFlight inFlight = new InFlight();
-    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
     private @Nullable ExecutorService executor;
-    private @Nullable Connection connection;
+    private volatile @Nullable Connection connection;
     private @Nullable Slots slots;
     private @Nullable Thread connector;
     private volatile boolean running;
@@ -262,9 +263,11 @@ public final class Worker implements SmartLifecycle {
         return running;
     }
 
-    /** True once the worker consumes all its queues. */
+    /** True while the worker consumes all its queues: connected, and no consumer cancelled or closed by the broker. */
     public boolean isConsuming() {
-        return consuming && connection != null && connection.isOpen();
+        Connection c = connection;
+        return consuming && c != null && c.isOpen()
+                && consumers.stream().allMatch(QueueConsumer::isConsuming);
     }
 
     /** Tasks received and not yet acknowledged. */
