@@ -22,11 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs one task message to its end and stores the outcome. Returns only once the result is stored,
- * so the caller may then acknowledge the message; a failed write is retried (see {@link ResultWriter}),
- * and if it still fails, or the worker gives up on the run at shutdown, it throws {@link HandBack}
- * and the message must not be acknowledged. A retry stores RETRY and a last failed retry stores FAILURE; the returned
- * {@link RunOutcome} tells the caller to send the retry, or to dead-letter the message, before it
- * acknowledges.
+ * so the caller may then acknowledge the message. A failed write is retried (see
+ * {@link ResultWriter}); if it still fails, or the worker gives up on the run at shutdown, it throws
+ * {@link HandBack} and the message must not be acknowledged. A retry stores RETRY and a last failed
+ * retry stores FAILURE; the returned {@link RunOutcome} tells the caller to send the retry, or to
+ * dead-letter the message, before it acknowledges.
  */
 public final class TaskRunner implements AutoCloseable {
 
