@@ -178,6 +178,11 @@ public final class TaskRunner implements AutoCloseable {
         return running.stopAll(AttemptStopped.Reason.SHUTDOWN);
     }
 
+    /** How many tasks run now. */
+    public int running() {
+        return running.size();
+    }
+
     /** Celery's errors for a stopped run: {@code TaskRevokedError("terminated")}, {@code TimeLimitExceeded(seconds)}. */
     private static RemoteError stoppedError(AttemptStopped stopped) {
         var nodes = CeleryJson.mapper().getNodeFactory();

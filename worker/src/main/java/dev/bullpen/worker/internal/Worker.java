@@ -222,8 +222,8 @@ public final class Worker implements SmartLifecycle {
         }
         int handedBack = gate == null ? 0 : gate.close();
         Duration timeout = properties.shutdownTimeout();
-        log.info("Worker {} stopping: {} task(s) in flight may finish within {}; {} not started go back to the broker",
-                properties.nodeName(), Math.max(0, inFlight.count() - handedBack), timeout, handedBack);
+        log.info("Worker {} stopping: {} task(s) running may finish within {}; {} not started go back to the broker",
+                properties.nodeName(), runner.running(), timeout, handedBack);
         try {
             if (!inFlight.awaitEmpty(timeout)) {
                 int left = inFlight.count();
