@@ -7,6 +7,7 @@ import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.TcpProxy;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.time.Duration;

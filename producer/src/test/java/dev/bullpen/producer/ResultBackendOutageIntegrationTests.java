@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.TcpProxy;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;

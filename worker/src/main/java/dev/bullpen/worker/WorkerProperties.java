@@ -22,12 +22,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeatInterval how often the worker sends Celery's {@code worker-heartbeat} event (Celery: 2 s)
  * @param rateLimits rate limits by task name, overriding {@code @Task(rateLimit)}: e.g.
  *        {@code bullpen.worker.rate-limits[images.resize]=10/s}; {@code 0} switches a limit off
+ * @param resultRetryTimeout how long a result write that fails (Redis unreachable) is retried, with
+ *        backoff, before the message goes back to the broker to run again; the message stays
+ *        unacknowledged meanwhile
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
         @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
-        @Nullable Map<String, String> rateLimits) {
+        @Nullable Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {
@@ -41,6 +44,13 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         }
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("bullpen.worker.heartbeat-interval must be positive, got " + heartbeatInterval);
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("bullpen.worker.shutdown-timeout must not be negative, got " + shutdownTimeout);
+        }
+        if (resultRetryTimeout.isNegative()) {
+            throw new IllegalArgumentException("bullpen.worker.result-retry-timeout must not be negative, got "
+                    + resultRetryTimeout);
         }
         queues = List.copyOf(queues);
         rateLimits = rateLimits == null ? Map.of() : Map.copyOf(rateLimits);

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +50,10 @@ final class DeliveryHandler {
     /**
      * Handles one delivery, taking one of {@code slots} only to run the task (or store its REVOKED):
      * waiting (for an ETA due within a second, for a rate limit's token) and moving messages
-     * around hold no slot, so they never keep a task that could run from running.
+     * around hold no slot, so they never keep a task that could run from running. A delivery that
+     * finds the slots closed (the worker is stopping) goes back to the queue unstarted.
      */
-    Outcome handle(String queue, AMQP.BasicProperties props, byte[] body, Semaphore slots) throws InterruptedException {
+    Outcome handle(String queue, AMQP.BasicProperties props, byte[] body, Slots slots) throws InterruptedException {
         TaskMessage message;
         try {
             message = codec.decode(props, body);
@@ -80,7 +80,9 @@ final class DeliveryHandler {
                     return Outcome.ACK;
                 }
             }
-            slots.acquire();
+            if (!slots.acquire()) {
+                return Outcome.REQUEUE; // the worker is stopping: hand it back unstarted
+            }
             try {
                 // Again, now that it holds a slot: it may have been revoked (or expired) while it waited for one.
                 admission = admit(message, queue, Instant.now());
@@ -95,6 +97,9 @@ final class DeliveryHandler {
                 slots.release();
             }
             return Outcome.ACK;
+        } catch (HandBack ex) {
+            log.warn("Task {}[{}] goes back to {}: {}", message.task(), message.id(), queue, ex.getMessage());
+            return Outcome.REQUEUE;
         } catch (RuntimeException ex) {
             // Nothing was stored or confirmed: hand the message back rather than lose it.
             log.error("Could not complete {}[{}]; the message goes back to {} in {}: {}", message.task(), message.id(),

@@ -7,7 +7,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * own; the {@link DeliveryHandler} takes one of the worker's {@code concurrency} slots to run its
  * task, and says when the message may be acknowledged (its outcome safely stored); otherwise it goes
  * back to the queue.
+ * A delivery still waiting for a slot when the worker stops goes back to the queue unstarted.
  */
 final class QueueConsumer extends DefaultConsumer {
 
@@ -25,11 +25,12 @@ final class QueueConsumer extends DefaultConsumer {
     private final String queue;
     private final DeliveryHandler handler;
     private final ExecutorService executor;
-    private final Semaphore slots;
+    private final Slots slots;
     private final InFlight inFlight;
     private volatile @Nullable String consumerTag;
+    private volatile boolean cancelled;
 
-    QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Semaphore slots,
+    QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Slots slots,
             InFlight inFlight) {
         super(channel);
         this.queue = queue;
@@ -42,6 +43,15 @@ final class QueueConsumer extends DefaultConsumer {
     void start(int prefetch) throws IOException {
         getChannel().basicQos(prefetch);
         consumerTag = getChannel().basicConsume(queue, false, this);
+    }
+
+    /**
+     * True while the broker delivers to this consumer: subscribed, not cancelled, and its channel
+     * open. False while the connection recovers (the client re-subscribes it after) and for good
+     * once the broker cancelled it or closed its channel.
+     */
+    boolean isConsuming() {
+        return consumerTag != null && !cancelled && getChannel().isOpen();
     }
 
     /** Stops new deliveries; messages already here still run and are acknowledged. */
@@ -85,6 +95,13 @@ final class QueueConsumer extends DefaultConsumer {
 
     @Override
     public void handleCancel(String tag) {
-        log.warn("The broker cancelled the consumer on {} (queue deleted?)", queue);
+        cancelled = true;
+        log.error("The broker cancelled the consumer on {} (queue deleted?): this worker no longer consumes it "
+                + "and reports itself DOWN", queue);
+    }
+
+    @Override
+    public void handleCancelOk(String tag) {
+        cancelled = true;
     }
 }

@@ -84,6 +84,17 @@ final class RunningTasks implements AutoCloseable {
         return List.copyOf(described.values());
     }
 
+    /** Stops every run still going (a stopping worker gives up on them); answers how many it stopped. */
+    int stopAll(AttemptStopped.Reason reason) {
+        int stopped = 0;
+        for (Attempt attempt : running.values()) {
+            if (attempt.stop(reason)) {
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
     int size() {
         return running.size();
     }

@@ -22,10 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs one task message to its end and stores the outcome. Returns only once the result is stored,
- * so the caller may then acknowledge the message; if storing fails it throws, and the message must
- * not be acknowledged. A retry stores RETRY and a last failed retry stores FAILURE; the returned
- * {@link RunOutcome} tells the caller to send the retry, or to dead-letter the message, before it
- * acknowledges.
+ * so the caller may then acknowledge the message. A failed write is retried (see
+ * {@link ResultWriter}); if it still fails, or the worker gives up on the run at shutdown, it throws
+ * {@link HandBack} and the message must not be acknowledged. A retry stores RETRY and a last failed
+ * retry stores FAILURE; the returned {@link RunOutcome} tells the caller to send the retry, or to
+ * dead-letter the message, before it acknowledges.
  */
 public final class TaskRunner implements AutoCloseable {
 
@@ -33,7 +34,7 @@ public final class TaskRunner implements AutoCloseable {
     private static final int MAX_TRACEBACK = 64 * 1024;
 
     private final TaskRegistry registry;
-    private final ResultBackend results;
+    private final ResultWriter results;
     private final String workerName;
     private final boolean trackStarted;
     private final RunningTasks running = new RunningTasks();
@@ -41,8 +42,17 @@ public final class TaskRunner implements AutoCloseable {
 
     public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
             TaskMeters meters) {
+        this(registry, results, workerName, trackStarted, meters, Duration.ofSeconds(60));
+    }
+
+    /**
+     * @param resultRetryTimeout how long a failed result write is retried, the message held, before
+     *        the message goes back to the broker
+     */
+    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
+            TaskMeters meters, Duration resultRetryTimeout) {
         this.registry = registry;
-        this.results = results;
+        this.results = new ResultWriter(results, resultRetryTimeout);
         this.workerName = workerName;
         this.trackStarted = trackStarted;
         this.meters = meters;
@@ -75,6 +85,9 @@ public final class TaskRunner implements AutoCloseable {
             outcome = TaskResult.success(message.id(), toJson(value), meta);
             log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
         } catch (AttemptStopped stopped) {
+            if (stopped.reason() == AttemptStopped.Reason.SHUTDOWN) {
+                throw new HandBack("the worker stopped while task " + message.id() + " ran");
+            }
             outcome = TaskResult.failure(message.id(), stopped.reason() == AttemptStopped.Reason.TERMINATED
                     ? TaskState.REVOKED : TaskState.FAILURE, stoppedError(stopped), meta);
         } catch (RetryRequest request) {
@@ -158,6 +171,21 @@ public final class TaskRunner implements AutoCloseable {
     /** The tasks running on this worker now, for Celery's {@code inspect active}. */
     List<ActiveTask> active() {
         return running.active();
+    }
+
+    /**
+     * A stopping worker gives up on what still runs: each run is interrupted and stores nothing,
+     * and result writes still being retried stop; their messages go back to the broker. Answers how
+     * many runs it stopped.
+     */
+    public int abandonAll() {
+        results.giveUp();
+        return running.stopAll(AttemptStopped.Reason.SHUTDOWN);
+    }
+
+    /** How many tasks run now. */
+    public int running() {
+        return running.size();
     }
 
     /** Celery's errors for a stopped run: {@code TaskRevokedError("terminated")}, {@code TimeLimitExceeded(seconds)}. */

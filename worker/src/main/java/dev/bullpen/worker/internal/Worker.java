@@ -5,6 +5,8 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.QueueMismatchException;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
@@ -13,12 +15,13 @@ import dev.bullpen.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -29,10 +32,15 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * The worker process: connects (retrying with backoff until the broker answers), declares its
- * queues as Celery does (with the arguments {@code bullpen.queues} gives them), and consumes them. The RabbitMQ client's automatic recovery reconnects and
- * re-subscribes after a connection loss. On stop, it cancels its consumers, lets running tasks finish
- * for up to {@code bullpen.worker.shutdown-timeout}, then closes the connection, which hands every
- * unacknowledged message back to the broker.
+ * queues as Celery does (with the arguments {@code bullpen.queues} gives them), and consumes them.
+ * The RabbitMQ client's automatic recovery reconnects and re-subscribes after a connection loss (a
+ * broker restart, a dropped network, a connection closed from the management UI); meanwhile the
+ * worker reports itself not consuming.
+ *
+ * <p>On stop, it cancels its consumers, hands back at once the prefetched messages that have not
+ * started, and lets running tasks finish for up to {@code bullpen.worker.shutdown-timeout}. What still
+ * runs then is given up: interrupted, its result dropped, its message handed back. Closing the
+ * connection returns whatever else is unacknowledged. Nothing is acknowledged without its result.
  */
 public final class Worker implements SmartLifecycle {
 
@@ -40,6 +48,9 @@ public final class Worker implements SmartLifecycle {
 
     /** Starts after everything the tasks may use; stops before it. */
     static final int PHASE = Integer.MAX_VALUE - 1000;
+
+    /** After the shutdown timeout, how long the given-up runs get to hand their messages back. */
+    private static final Duration HAND_BACK_GRACE = Duration.ofSeconds(2);
 
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
@@ -52,9 +63,10 @@ public final class Worker implements SmartLifecycle {
     private boolean watchingRevocations;
     private volatile @Nullable String problem;
     private final InFlight inFlight = new InFlight();
-    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
     private @Nullable ExecutorService executor;
-    private @Nullable Connection connection;
+    private volatile @Nullable Connection connection;
+    private @Nullable Slots slots;
     private @Nullable Thread connector;
     private volatile boolean running;
     private volatile boolean consuming;
@@ -143,7 +155,9 @@ public final class Worker implements SmartLifecycle {
         }
         Connection c = factory.newConnection(properties.nodeName());
         connection = c;
-        Semaphore slots = new Semaphore(properties.concurrency(), true);
+        watchRecovery(c);
+        Slots slots = new Slots(properties.concurrency());
+        this.slots = slots;
         List<QueueConsumer> started = new ArrayList<>();
         try (Channel ch = c.createChannel()) {
             DelayedDelivery.declare(ch);
@@ -160,6 +174,29 @@ public final class Worker implements SmartLifecycle {
         consuming = true;
         log.info("Worker {} consuming {} with concurrency {} (prefetch {}); tasks: {}", properties.nodeName(),
                 properties.queues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
+    }
+
+    /** Says when the connection is lost and when it is back: the client recovers it every 2 s meanwhile. */
+    private void watchRecovery(Connection c) {
+        c.addShutdownListener(cause -> {
+            if (!cause.isInitiatedByApplication() && running) {
+                log.warn("Lost the broker connection ({}); reconnecting every {} ms, unacknowledged messages go back "
+                        + "to the queue", cause.getMessage(), factory.getNetworkRecoveryInterval());
+            }
+        });
+        if (c instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    log.info("Reconnected to the broker; consuming {} again", properties.queues());
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                    // The shutdown listener has said it.
+                }
+            });
+        }
     }
 
     /**
@@ -200,20 +237,38 @@ public final class Worker implements SmartLifecycle {
     @Override
     public void stop() {
         List<QueueConsumer> current;
+        Slots gate;
+        Connection c;
         synchronized (this) {
             running = false;
             consuming = false;
             current = List.copyOf(consumers);
             consumers.clear();
+            gate = slots;
+            c = connection;
         }
         if (connector != null) {
             connector.interrupt();
         }
+        // Cancel first, then close the slots: a message handed back before its consumer is gone could
+        // come straight back to this worker.
         current.forEach(QueueConsumer::cancel);
+        if (c != null && !c.isOpen()) {
+            // Lost and recovering: a recovery now would subscribe again mid-shutdown. Stay down; what
+            // runs still stores its result, and the broker redelivers the messages it could not ack.
+            closeConnection();
+        }
+        int handedBack = gate == null ? 0 : gate.close();
+        Duration timeout = properties.shutdownTimeout();
+        log.info("Worker {} stopping: {} task(s) running may finish within {}; {} not started go back to the broker",
+                properties.nodeName(), runner.running(), timeout, handedBack);
         try {
-            if (!inFlight.awaitEmpty(properties.shutdownTimeout())) {
-                log.warn("{} task(s) still running after {}; their messages go back to the broker",
-                        inFlight.count(), properties.shutdownTimeout());
+            if (!inFlight.awaitEmpty(timeout)) {
+                int left = inFlight.count();
+                int interrupted = runner.abandonAll();
+                log.warn("{} task(s) still in flight after {}: given up ({} running interrupted), nothing more is stored "
+                        + "for them and their messages go back to the broker", left, timeout, interrupted);
+                inFlight.awaitEmpty(HAND_BACK_GRACE);
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -227,12 +282,17 @@ public final class Worker implements SmartLifecycle {
     private synchronized void closeConnection() {
         Connection c = connection;
         connection = null;
-        if (c != null && c.isOpen()) {
+        if (c == null) {
+            return;
+        }
+        if (c.isOpen()) {
             try {
                 c.close(5000);
             } catch (IOException | RuntimeException ex) {
                 log.debug("Closing the connection failed: {}", ex.toString());
             }
+        } else {
+            c.abort(1000); // stops its automatic recovery
         }
     }
 
@@ -241,9 +301,11 @@ public final class Worker implements SmartLifecycle {
         return running;
     }
 
-    /** True once the worker consumes all its queues. */
+    /** True while the worker consumes all its queues: connected, and no consumer cancelled or closed by the broker. */
     public boolean isConsuming() {
-        return consuming && connection != null && connection.isOpen();
+        Connection c = connection;
+        return consuming && c != null && c.isOpen()
+                && consumers.stream().allMatch(QueueConsumer::isConsuming);
     }
 
     /** Why the worker is not consuming, e.g. a queue declared with other arguments; null while it consumes. */

@@ -51,7 +51,8 @@ public class WorkerAutoConfiguration {
     @ConditionalOnBean(ResultBackend.class)
     public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties,
             TaskMeters meters) {
-        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted(), meters);
+        return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted(), meters,
+                properties.resultRetryTimeout());
     }
 
     @Bean

@@ -1,4 +1,4 @@
-package dev.bullpen.producer;
+package dev.bullpen.test;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,20 +15,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * application under test without stopping the real, shared broker. Stopping closes the listening
  * socket and every forwarded connection, so clients see both a dropped connection and refused
  * reconnects; starting listens again on the same port.
+ *
+ * <pre>{@code
+ * TcpProxy redis = new TcpProxy("127.0.0.1", 6379).start();   // point the app at 127.0.0.1:redis.port()
+ * redis.stop();                                               // Redis is "down"
+ * redis.start();                                              // and back
+ * }</pre>
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private int port;
     private ServerSocket server;
 
-    TcpProxy(String targetHost, int targetPort) {
+    /** A proxy to {@code targetHost:targetPort}; not listening until {@link #start()}. */
+    public TcpProxy(String targetHost, int targetPort) {
         this.target = new InetSocketAddress(targetHost, targetPort);
     }
 
     /** Listens (on an ephemeral loopback port the first time, on the same port after) and forwards. */
-    synchronized TcpProxy start() {
+    public synchronized TcpProxy start() {
         if (server != null) {
             return this;
         }
@@ -46,7 +53,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Stops listening and cuts every connection. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server == null) {
             return;
         }
@@ -56,7 +63,8 @@ final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    int port() {
+    /** The loopback port it listens on; the same after a restart. */
+    public int port() {
         if (port == 0) {
             throw new IllegalStateException("proxy never started");
         }
