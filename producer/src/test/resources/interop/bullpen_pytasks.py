@@ -78,3 +78,12 @@ def when(self):
 def sleep(seconds):
     time.sleep(seconds)
     return seconds
+
+
+@app.task(name="py.mark", bind=True)
+def mark(self, seconds=0):
+    """Marks in Redis that it started ("<BULLPEN_KEY_PREFIX>pytest-ran-<id>"), then sleeps."""
+    key = os.environ.get("BULLPEN_KEY_PREFIX", "") + "pytest-ran-" + self.request.id
+    app.backend.client.set(key, "1", ex=3600)
+    time.sleep(seconds)
+    return seconds
