@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  * the remote-control broadcast on {@code celery.pidbox}. A task waiting for its countdown never runs
  * (the Python worker stores REVOKED when it comes due); with terminate a running one is killed
  * ({@code SIGTERM} to its prefork child) and stores REVOKED {@code terminated}. {@code py.mark}
- * marks in Redis that it started, so "never ran" is seen, not assumed.
+ * marks in Redis that it started, so "never ran" is seen, not assumed. An {@code expires} set in
+ * Java revokes the same way.
  */
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonCeleryRevokeIntegrationTests {
@@ -94,6 +95,16 @@ class PythonCeleryRevokeIntegrationTests {
         assertThat(status.path("error").path("type").asString()).isEqualTo("TaskRevokedError");
         assertThat(status.path("error").path("message").asString()).isEqualTo("revoked");
         assertThat(started(id)).as("the Python task never ran").isFalse();
+    }
+
+    @Test
+    void aPythonTaskPastItsExpiresFromJavaIsRevokedNotRun() {
+        // Due in 3 s, expired after 1: the Python worker holds it for its eta, then finds it expired.
+        TaskHandle expiring = client.send("py.mark", List.of(0), Map.of(),
+                TaskOptions.defaults().countdown(Duration.ofSeconds(3)).expiresIn(Duration.ofSeconds(1)));
+
+        assertRevoked(expiring, "expired");
+        assertThat(started(expiring.id())).as("the Python task never ran").isFalse();
     }
 
     @Test
