@@ -78,3 +78,20 @@ def when(self):
 def sleep(seconds):
     time.sleep(seconds)
     return seconds
+
+
+@app.task(name="py.mark", bind=True)
+def mark(self, seconds=0):
+    """Marks in Redis that it started ("<BULLPEN_KEY_PREFIX>pytest-ran-<id>"), then sleeps."""
+    key = os.environ.get("BULLPEN_KEY_PREFIX", "") + "pytest-ran-" + self.request.id
+    app.backend.client.set(key, "1", ex=3600)
+    time.sleep(seconds)
+    return seconds
+
+
+@app.task(name="py.retry_once", bind=True, max_retries=3)
+def retry_once(self):
+    """Retries once (Celery's self.retry, 2 s later) with an OSError, then returns its retries."""
+    if self.request.retries < 1:
+        raise self.retry(exc=OSError("flaky"), countdown=2)
+    return self.request.retries

@@ -4,6 +4,9 @@ Usage:
   celery_remote_control.py inspect BROKER_URL NODE
       prints JSON {ping, registered, active_queues, stats, active, nobody} for destination=[NODE]
       ("nobody" pings a node that does not exist: None)
+  celery_remote_control.py events BROKER_URL NODE
+      listens with Celery's EventReceiver and events.State (what Flower and `celery events` use) until
+      two heartbeats of NODE came, at most 15 s; prints JSON {types, alive, freq, sw_ident, processed}
   celery_remote_control.py revoke-waiting BROKER_URL BACKEND_URL QUEUE
       sends demo.add(1, 2) with a countdown, AsyncResult.revoke()s it (a broadcast, as Celery does),
       waits for its state; prints JSON {id, state, result}
@@ -49,6 +52,33 @@ def inspect(broker, node):
     print(json.dumps(out))
 
 
+def events(broker, node):
+    app = make_app(broker)
+    state = app.events.State()
+    types = []
+    with app.connection_for_read() as connection:
+        receiver = None
+
+        def on_event(event):
+            state.event(event)
+            if event.get("hostname") == node:
+                types.append(event["type"])
+                if types.count("worker-heartbeat") >= 2:
+                    receiver.should_stop = True
+
+        receiver = app.events.Receiver(connection, handlers={"*": on_event})
+        deadline = time.time() + 15
+        try:
+            for _ in receiver.itercapture(limit=None, timeout=15, wakeup=False):
+                if receiver.should_stop or time.time() > deadline:
+                    break
+        except OSError:  # socket.timeout: no event at all for 15 s
+            pass
+    worker = state.workers.get(node)
+    print(json.dumps({"types": types, "alive": bool(worker and worker.alive), "freq": worker and worker.freq,
+                      "sw_ident": worker and worker.sw_ident, "processed": worker and worker.processed}))
+
+
 def revoke_waiting(broker, backend, queue):
     app = make_app(broker, backend)
     result = app.send_task("demo.add", args=[1, 2], queue=queue, countdown=4)
@@ -76,4 +106,4 @@ def terminate_running(broker, backend, queue, node):
 
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"inspect": inspect, "revoke-waiting": revoke_waiting, "terminate-running": terminate_running}[command](*args)
+    {"inspect": inspect, "events": events, "revoke-waiting": revoke_waiting, "terminate-running": terminate_running}[command](*args)

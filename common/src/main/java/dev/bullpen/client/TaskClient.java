@@ -5,6 +5,7 @@ import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.internal.RevokeBroadcast;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
@@ -48,6 +49,7 @@ public final class TaskClient implements AutoCloseable {
     private final QueueDeclarations queues;
     private final ResultBackend results;
     private final @Nullable Revocations revocations;
+    private final RevokeBroadcast revokeBroadcast;
     private final TaskClientSettings settings;
     private final TaskMessageCodec codec = new TaskMessageCodec();
     private final PublishMeters meters;
@@ -88,6 +90,7 @@ public final class TaskClient implements AutoCloseable {
         this.revocations = revocations;
         this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
+        this.revokeBroadcast = new RevokeBroadcast(publisher, settings.confirmTimeout());
         this.results = results;
         this.settings = settings;
         this.meters = new PublishMeters(meters);
@@ -186,17 +189,27 @@ public final class TaskClient implements AutoCloseable {
     /**
      * Revokes a task (Celery's {@code revoke(id)}): a worker that meets it before it starts stores
      * REVOKED ({@code TaskRevokedError("revoked")}) and does not run it. The revocation is kept in
-     * Redis for {@code bullpen.revoke.ttl}, so workers started later honour it too.
+     * Redis for {@code bullpen.revoke.ttl}, so Bullpen workers started later honour it too; it is
+     * also broadcast as Celery's remote-control revoke, so Python Celery workers running now honour it.
      */
     public void revoke(String taskId) {
         revoke(taskId, false);
     }
 
     /**
-     * Revokes a task; with {@code terminate}, a worker running it now also interrupts it and stores
-     * REVOKED ({@code TaskRevokedError("terminated")}), as Celery's {@code revoke(id, terminate=True)}.
+     * Revokes a task; with {@code terminate}, a worker running it now also interrupts it (a Python
+     * Celery worker sends {@code SIGTERM} to the process running it) and stores REVOKED
+     * ({@code TaskRevokedError("terminated")}), as Celery's {@code revoke(id, terminate=True)}.
+     *
+     * <p>Two steps: the revocation is stored in Bullpen's durable revocations (which Bullpen workers
+     * read), then broadcast on Celery's {@code celery.pidbox} exchange, as
+     * {@code app.control.revoke} does, for Python Celery workers, which keep theirs in memory only:
+     * one started after the broadcast, or restarted, does not know of it.
      *
      * @throws IllegalStateException when this client was made without revocations
+     * @throws TaskPublishException when the revocation is stored but the broadcast did not reach the
+     *         broker: Bullpen workers honour it, Python Celery workers did not hear it; revoking
+     *         again is harmless
      */
     public void revoke(String taskId, boolean terminate) {
         if (revocations == null) {
@@ -207,6 +220,12 @@ public final class TaskClient implements AutoCloseable {
             throw new IllegalArgumentException("task id must not be blank");
         }
         revocations.revoke(taskId, terminate);
+        try {
+            revokeBroadcast.send(taskId, terminate);
+        } catch (TaskPublishException ex) {
+            throw new TaskPublishException("task " + taskId + " is revoked for Bullpen workers, but Celery's remote-control "
+                    + "broadcast did not reach the broker, so Python Celery workers did not hear it: " + ex.getMessage(), ex);
+        }
     }
 
     /** The backend this client reads results from. */

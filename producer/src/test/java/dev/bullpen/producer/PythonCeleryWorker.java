@@ -56,7 +56,7 @@ final class PythonCeleryWorker implements AutoCloseable {
         String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
         ProcessBuilder builder = new ProcessBuilder(python, "-m", "celery", "-A", MODULE, "worker", "-Q", queue,
                 "-c", "2", "--pool=prefork", "-n", nodeName, "--without-gossip", "--without-mingle",
-                "--without-heartbeat", "-l", "info")
+                "-l", "info")
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

@@ -2,12 +2,14 @@ package dev.bullpen.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.WireTime;
+import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import java.net.http.HttpResponse;
@@ -30,7 +32,8 @@ import tools.jackson.databind.JsonNode;
  * Bullpen calls tasks that only a real Python Celery 5 worker (Debian's python3-celery, prefork pool)
  * has, from HTTP and from the Java {@link TaskClient}: values of every JSON type, kwargs and Python
  * exceptions come back through Celery's Redis results; countdown and time limits set in Bullpen
- * are honoured by the Python worker. The tasks are in {@code interop/bullpen_pytasks.py}.
+ * are honoured by the Python worker, and its retries read RETRY, then the result, from Java;
+ * {@code GET /api/workers} lists it from its Celery heartbeats. The tasks are in {@code interop/bullpen_pytasks.py}.
  */
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonCeleryWorkerIntegrationTests {
@@ -215,6 +218,35 @@ class PythonCeleryWorkerIntegrationTests {
         assertThat(failed).as(python.log()).isNotNull();
         assertThat(failed.remoteType()).isEqualTo("SoftTimeLimitExceeded");
         assertThat(failed.remoteTraceback()).contains("time.sleep(seconds)");
+    }
+
+    @Test
+    void aPythonRetryReadsRetryThenItsResultInJava() {
+        var handle = client.send("py.retry_once", List.of(), Map.of(), TaskOptions.defaults().queue(QUEUE));
+
+        await().atMost(WAIT).until(() -> handle.state() == TaskState.RETRY);
+        TaskResult retry = handle.result();
+        assertThat(retry.error()).as(python.log()).hasValueSatisfying(error -> {
+            assertThat(error.type()).isEqualTo("OSError");
+            assertThat(error.module()).isEqualTo("builtins");
+        });
+        assertThat(retry.meta().retries()).as("the attempt that stored RETRY").isEqualTo(0);
+
+        assertThat(handle.get(WAIT, Integer.class)).isEqualTo(1);
+        assertThat(handle.result().meta().retries()).isEqualTo(1);
+        assertThat(handle.state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void thePythonWorkerIsListedByApiWorkersFromItsHeartbeats() {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode workers = ProducerHttp.json(http().get("/api/workers"));
+            JsonNode listed = workers.valueStream()
+                    .filter(w -> w.path("hostname").asString().startsWith(python.nodeNamePrefix())).findFirst().orElse(null);
+            assertThat(listed).as("the Python worker in %s", workers).isNotNull();
+            assertThat(listed.path("software").asString()).isEqualTo("py-celery");
+            assertThat(listed.path("pid").asLong()).isPositive();
+        });
     }
 
     private ProducerHttp http() {

@@ -42,8 +42,10 @@ import tools.jackson.databind.JsonNode;
  * python3-celery): {@code inspect ping/registered/active_queues/stats/active} through
  * {@code app.control.inspect} and the {@code celery inspect} command line, {@code AsyncResult.revoke()}
  * of a task waiting for its countdown, {@code revoke(terminate=True)} of a running one, and the
- * remote control coming back after its connection is cut. The worker has a node name of its own, and
- * every command names it, since other tests' workers listen on {@code celery.pidbox} too.
+ * remote control coming back after its connection is cut; and Celery's {@code EventReceiver} and
+ * {@code events.State}, which Flower is built on, keep the worker alive from its heartbeats. The
+ * worker has a node name of its own, and every command names it, since other tests' workers listen
+ * on {@code celery.pidbox} too.
  */
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryRemoteControlInteropIntegrationTests {
@@ -114,6 +116,16 @@ class CeleryRemoteControlInteropIntegrationTests {
 
         assertThat(CeleryJson.mapper().readTree(lastLine(ping)).path(NODE).path("ok").asString()).isEqualTo("pong");
         assertThat(names(CeleryJson.mapper().readTree(lastLine(registered)).path(NODE))).contains("demo.add");
+    }
+
+    @Test
+    void celerysEventReceiverSeesTheBullpenWorkerAlive() throws Exception {
+        JsonNode out = python("events", services.amqpUri().toString(), NODE);
+
+        assertThat(names(out.path("types"))).as("events of %s: %s", NODE, out).contains("worker-heartbeat");
+        assertThat(out.path("alive").asBoolean()).as("events.State, as Flower keeps it: %s", out).isTrue();
+        assertThat(out.path("freq").asDouble()).isEqualTo(2.0);
+        assertThat(out.path("sw_ident").asString()).isEqualTo("bullpen");
     }
 
     @Test

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
 import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
+import dev.bullpen.revoke.InMemoryRevocations;
+import dev.bullpen.revoke.Revocations;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
@@ -35,7 +40,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Revoke on the real broker and Redis: a revoked task never runs, whether the worker meets it
  * later, after its ETA, or only once a worker is started after the revoke; a terminating revoke
- * interrupts a running task, stores REVOKED and frees its slot. The worker runs one task at a time.
+ * interrupts a running task, stores REVOKED and frees its slot. Celery's remote-control revoke that
+ * {@link TaskClient#revoke} also broadcasts (for Python workers) does the same on its own, through
+ * the worker's pidbox. The worker runs one task at a time.
  */
 @SpringBootTest(classes = {WorkerApplication.class, RevokeIntegrationTests.Config.class}, properties = "server.port=0")
 class RevokeIntegrationTests {
@@ -46,6 +53,7 @@ class RevokeIntegrationTests {
     static final String QUEUE = services.queue("revoke");
     static final String LATE_QUEUE = services.queue("revoke-late");
     static final Duration WAIT = Duration.ofSeconds(30);
+    static final String NODE = services.namespace() + "@revoke-test";
 
     /** Ids of the tasks whose body ran, so a test can say a revoked one never did. */
     static final Set<String> ran = ConcurrentHashMap.newKeySet();
@@ -58,6 +66,7 @@ class RevokeIntegrationTests {
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.worker.concurrency", () -> "1");
         registry.add("bullpen.client.default-queue", () -> QUEUE);
+        registry.add("bullpen.worker.name", () -> NODE);
     }
 
     @AfterAll
@@ -73,6 +82,9 @@ class RevokeIntegrationTests {
 
     @Autowired
     Worker worker;
+
+    @Autowired
+    Revocations revocations;
 
     @Test
     void aTaskRevokedBeforeItStartsNeverRuns() throws Exception {
@@ -150,6 +162,51 @@ class RevokeIntegrationTests {
         client.revoke(done.id(), true);
 
         assertThat(results.get(done.id()).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void celerysBroadcastRevokeAloneStopsATaskWaitingForItsEta() {
+        TaskHandle later = client.send("test.record", List.of(), Map.of(),
+                TaskOptions.defaults().countdown(Duration.ofSeconds(3)));
+
+        try (TaskClient broadcastOnly = broadcastOnlyClient()) {
+            await().atMost(WAIT).until(() -> pidboxConsumers() == 1);
+            broadcastOnly.revoke(later.id());
+        }
+
+        assertRevoked(later, "revoked");
+        assertThat(ran).doesNotContain(later.id());
+        assertThat(revocations.isRevoked(later.id())).as("the worker stored what it heard durably").isTrue();
+    }
+
+    @Test
+    void celerysBroadcastRevokeWithTerminateAloneInterruptsARunningTask() {
+        TaskHandle sleeper = client.send("test.sleep", List.of(120));
+        await().atMost(WAIT).until(() -> started.contains(sleeper.id()));
+
+        try (TaskClient broadcastOnly = broadcastOnlyClient()) {
+            await().atMost(WAIT).until(() -> pidboxConsumers() == 1);
+            broadcastOnly.revoke(sleeper.id(), true);
+        }
+
+        assertRevoked(sleeper, "terminated");
+        assertThat(ran).doesNotContain(sleeper.id());
+    }
+
+    /** A client whose own revocations no worker reads: only its celery.pidbox broadcast reaches them. */
+    private TaskClient broadcastOnlyClient() {
+        return new TaskClient(services.amqpConnectionFactory(), results, new InMemoryRevocations(Duration.ofHours(1)),
+                new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
+    }
+
+    /** Consumers of this worker's remote-control queue; 0 while it does not exist. */
+    private static int pidboxConsumers() {
+        try (Connection c = services.amqpConnectionFactory().newConnection("bullpen-test-probe");
+             Channel ch = c.createChannel()) {
+            return ch.queueDeclarePassive(NODE + ".celery.pidbox").getConsumerCount();
+        } catch (Exception ex) {
+            return 0;
+        }
     }
 
     private void assertRevoked(TaskHandle handle, String reason) {

@@ -50,6 +50,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(problem);
     }
 
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> revokeNotBroadcast(RevokeNotBroadcastException ex) {
+        log.warn("Revoke not broadcast: {}", ex.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage()
+                + "; revoke again once the broker is back");
+        problem.setTitle("Revoke not broadcast");
+        problem.setProperty("id", ex.taskId());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
+                .body(problem);
+    }
+
     /** A configuration problem, not an outage: retrying does not help until someone fixes the queue or bullpen.queues. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> queueMismatch(QueueMismatchException ex) {

@@ -172,13 +172,16 @@ class TaskController {
                     + "(TaskRevokedError \"revoked\") and does not run it. The revocation is kept in Redis for "
                     + "bullpen.revoke.ttl (7 days by default), so workers started later honour it too. With "
                     + "terminate=true a worker running the task now interrupts it and stores REVOKED "
-                    + "(TaskRevokedError \"terminated\"). A task that has already finished keeps its result.")
+                    + "(TaskRevokedError \"terminated\"). A task that has already finished keeps its result. "
+                    + "The revoke is also broadcast as Celery's remote-control revoke (exchange celery.pidbox), "
+                    + "so Python Celery workers running now honour it too.")
     @ApiResponse(responseCode = "202", description = "Revoked; the workers act on it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = RevokeAccepted.class)))
     @ApiResponse(responseCode = "400", description = "Invalid terminate",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
-    @ApiResponse(responseCode = "503", description = "Redis is unreachable: the task is not revoked",
+    @ApiResponse(responseCode = "503", description = "Redis is unreachable: the task is not revoked; or the broker is: "
+            + "Bullpen workers honour the revoke, Python Celery workers did not hear it (title Revoke not broadcast)",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     ResponseEntity<RevokeAccepted> revoke(@PathVariable String id,
             @Parameter(description = "Also interrupt the task if it is running now")
@@ -186,7 +189,11 @@ class TaskController {
         if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
             throw new InvalidTaskRequestException("id", "a task id is 1 to " + MAX_ID_LENGTH + " characters");
         }
-        client.revoke(id, terminate);
+        try {
+            client.revoke(id, terminate);
+        } catch (TaskPublishException ex) {
+            throw new RevokeNotBroadcastException(id, ex);
+        }
         return ResponseEntity.accepted().location(location(id)).body(new RevokeAccepted(id, terminate));
     }
 
