@@ -1,0 +1,181 @@
+package dev.bullpen.bench;
+
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskHandle;
+import dev.bullpen.client.TaskOptions;
+import dev.bullpen.result.TaskState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
+
+/**
+ * The chaos scenarios, each run against the {@link ChaosRig}: they share its broker, Redis and
+ * workers, so a later scenario also proves the services came through the earlier ones.
+ */
+final class ChaosScenarios {
+
+    static final String SLEEP = "demo.sleep";
+    static final List<Double> TEN_MILLIS = List.of(0.01);
+
+    private final ChaosRig rig;
+
+    ChaosScenarios(ChaosRig rig) {
+        this.rig = rig;
+    }
+
+    /** kill -9 one of the workers while {@code tasks} tasks run: every task still succeeds, exactly one SUCCESS write each. */
+    ScenarioResult killWorker(int tasks) throws Exception {
+        String name = "kill -9 one of " + rig.workers().size() + " workers during " + String.format("%,d", tasks) + " " + SLEEP + "(0.01)";
+        List<ServiceProcess> workers = rig.workers().stream().filter(ServiceProcess::isAlive).toList();
+        if (workers.size() < 2) {
+            throw new IllegalStateException("need two live workers, have " + workers.size());
+        }
+        ServiceProcess victim = workers.getLast();
+        Instant start = Instant.now();
+        List<String> failures = new ArrayList<>();
+        Batch batch;
+        int doneAtKill;
+        try (TaskClient client = rig.client()) {
+            batch = Batch.send(client, tasks);
+            doneAtKill = awaitAtLeast(batch.done::get, tasks / 4, Duration.ofSeconds(120));
+            victim.kill();
+            batch.await(deadline(tasks));
+        }
+        long ranOnVictim = rig.ranOn(victim, batch.ids);
+        if (doneAtKill >= tasks) {
+            failures.add("every task had finished before the kill: nothing was killed mid-run");
+        }
+        if (ranOnVictim == 0) {
+            failures.add("the killed worker ran none of the tasks");
+        }
+        return outcome(name, start, batch.ids, batch.ids.size(), 0, failures,
+                "worker pid " + victim.pid() + " killed (SIGKILL) when " + doneAtKill + " tasks had succeeded; it had run "
+                        + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
+    }
+
+    /** kill -9 Redis mid-run and start it again on its files: every task ends with its SUCCESS stored. */
+    ScenarioResult restartRedis(int tasks, Duration outage) throws Exception {
+        String name = "kill -9 and restart Redis during " + String.format("%,d", tasks) + " " + SLEEP + "(0.01)";
+        Instant start = Instant.now();
+        List<String> failures = new ArrayList<>();
+        Batch batch;
+        int doneAtKill;
+        long down;
+        try (TaskClient client = rig.client()) {
+            batch = Batch.send(client, tasks);
+            doneAtKill = awaitAtLeast(batch.done::get, tasks / 3, Duration.ofSeconds(120));
+            long killed = System.nanoTime();
+            rig.redis().kill();
+            Thread.sleep(outage); // the outage itself, not a wait for something
+            rig.redis().restart();
+            down = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            batch.await(deadline(tasks));
+        }
+        if (doneAtKill >= tasks) {
+            failures.add("every task had finished before Redis was killed");
+        }
+        return outcome(name, start, batch.ids, batch.ids.size(), 0, failures,
+                "Redis killed (SIGKILL) when " + doneAtKill + " tasks had succeeded, back after " + down
+                        + " ms on the same append-only file (appendfsync always)");
+    }
+
+    /** Restarts the broker (kill -9, then start on the same data) during an HTTP submit loop: every 202 ends SUCCESS. */
+    ScenarioResult restartBroker(int tasks) throws Exception {
+        return new SubmitLoop(rig, tasks).run(this);
+    }
+
+    /** A poison message and a task that always throws both end in the dead-letter queue; the workers keep serving. */
+    ScenarioResult deadLetters(int followUps) throws Exception {
+        return new PoisonRun(rig, followUps).run(this);
+    }
+
+    /** The common columns: SUCCESS stored, lost, duplicate writes and reruns, over these task ids. */
+    ScenarioResult outcome(String name, Instant start, Collection<String> ids, long accepted, long deadLettered,
+            List<String> failures, String notes) throws Exception {
+        long succeeded = ids.stream().map(id -> rig.results().get(id)).filter(r -> r.state() == TaskState.SUCCESS).count();
+        long lost = accepted - succeeded - deadLettered;
+        long duplicates = rig.writes().duplicates(ids);
+        long reruns = rig.ranMoreThanOnce(ids);
+        List<String> all = new ArrayList<>(failures);
+        if (lost != 0) {
+            all.add(lost + " accepted task(s) have no SUCCESS stored, e.g. " + ids.stream()
+                    .filter(id -> rig.results().get(id).state() != TaskState.SUCCESS).limit(3)
+                    .map(id -> id + " " + rig.results().get(id).state()).toList());
+        }
+        if (duplicates != 0) {
+            all.add(duplicates + " SUCCESS write(s) over an already stored SUCCESS");
+        }
+        for (ServiceProcess worker : rig.workers()) {
+            if (!worker.isAlive() && all.isEmpty() && !name.startsWith("kill -9 one")) {
+                all.add("worker " + worker.pid() + " died");
+            }
+        }
+        return new ScenarioResult(name, accepted, succeeded, deadLettered, lost, duplicates, reruns,
+                Duration.between(start, Instant.now()), List.copyOf(all), notes);
+    }
+
+    /** Long enough for the tasks, the outages and the redeliveries, with room to spare on a busy machine. */
+    static Duration deadline(int tasks) {
+        return Duration.ofSeconds(90 + tasks / 20);
+    }
+
+    /** Waits until the count reaches {@code target}; returns the count then. */
+    static int awaitAtLeast(IntSupplier count, int target, Duration timeout) throws InterruptedException, TimeoutException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            int now = count.getAsInt();
+            if (now >= target) {
+                return now;
+            }
+            Thread.sleep(5);
+        }
+        throw new TimeoutException("count stayed below " + target + " for " + timeout);
+    }
+
+    /** Tasks sent through {@link TaskClient}, with their ids and a count of those whose result arrived. */
+    static final class Batch {
+
+        final List<String> ids;
+        final AtomicInteger done;
+        private final List<CompletableFuture<?>> finished;
+
+        private Batch(List<String> ids, AtomicInteger done, List<CompletableFuture<?>> finished) {
+            this.ids = ids;
+            this.done = done;
+            this.finished = finished;
+        }
+
+        static Batch send(TaskClient client, int tasks) throws Exception {
+            List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(tasks);
+            for (int i = 0; i < tasks; i++) {
+                sent.add(client.sendAsync(SLEEP, TEN_MILLIS, Map.of(), TaskOptions.defaults()));
+            }
+            List<String> ids = new ArrayList<>(tasks);
+            List<CompletableFuture<?>> finished = new ArrayList<>(tasks);
+            AtomicInteger done = new AtomicInteger();
+            for (CompletableFuture<TaskHandle> s : sent) {
+                TaskHandle handle = s.get(60, TimeUnit.SECONDS); // a refused send fails the scenario
+                ids.add(handle.id());
+                finished.add(handle.whenReady().thenRun(done::incrementAndGet));
+            }
+            return new Batch(List.copyOf(ids), done, finished);
+        }
+
+        /** Waits for every result, or the deadline; what is missing then is counted as lost. */
+        void await(Duration timeout) throws InterruptedException {
+            try {
+                CompletableFuture.allOf(finished.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException ex) {
+                // counted by outcome(), from Redis itself
+            }
+        }
+    }
+}
