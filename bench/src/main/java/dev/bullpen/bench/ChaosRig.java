@@ -4,6 +4,7 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.result.RedisResultBackend;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,10 @@ final class ChaosRig implements AutoCloseable {
     /** Each run of a task logs this line once it has run (TaskRunner at debug). */
     private static final Pattern RAN = Pattern.compile("Task \\S+\\[([^\\]]+)] succeeded in");
 
+    /** Only the C1 compiler and the serial collector: the services start in far less CPU; speed is not measured here. */
+    private static final String FAST_START_1 = "-XX:TieredStopAtLevel=1";
+    private static final String FAST_START_2 = "-XX:+UseSerialGC";
+
     private final Settings settings;
     private final Path dir;
     private final Thread hook = new Thread(this::closeQuietly, "bullpen-chaos-cleanup");
@@ -65,8 +70,11 @@ final class ChaosRig implements AutoCloseable {
         }
         ChaosRig rig = new ChaosRig(settings, Files.createTempDirectory("bullpen-chaos-"));
         Runtime.getRuntime().addShutdownHook(rig.hook);
+        long started = System.nanoTime();
         try {
             rig.boot();
+            System.out.printf("chaos: broker, Redis, %d workers and the producer up in %.1f s%n", settings.workers(),
+                    (System.nanoTime() - started) / 1e9);
             return rig;
         } catch (Exception | Error ex) {
             rig.close();
@@ -75,34 +83,50 @@ final class ChaosRig implements AutoCloseable {
     }
 
     private void boot() throws Exception {
+        // The services start while the broker boots: workers retry until it answers, the producer connects lazily.
         CompletableFuture<PrivateRedis> redisStart = CompletableFuture.supplyAsync(() -> unchecked(
                 () -> PrivateRedis.start(dir.resolve("redis"), settings.redisPort(), settings.redisServer())));
+        CompletableFuture<PrivateBroker> brokerStart = CompletableFuture.supplyAsync(() -> unchecked(
+                () -> PrivateBroker.start(dir.resolve("rabbitmq"), settings.amqpPort(), settings.distPort(),
+                        settings.rabbitmqServer())));
         try {
-            broker = PrivateBroker.start(dir.resolve("rabbitmq"), settings.amqpPort(), settings.distPort(),
-                    settings.rabbitmqServer());
+            Path logs = Files.createDirectories(dir.resolve("logs"));
+            Instant launched = Instant.now();
+            for (int i = 1; i <= settings.workers(); i++) {
+                startWorker(i, logs);
+            }
+            producer = ServiceProcess.producer(settings.producerJar(), endpoints(), QUEUE, "", List.of(
+                    // Nothing to read queue rates from on the private node (no management plugin): the
+                    // producer falls back to a passive declare. The shared node's API is never asked.
+                    FAST_START_1, FAST_START_2,
+                    "--bullpen.monitor.management-uri=http://127.0.0.1:1",
+                    "--bullpen.client.confirm-timeout=5s"), logs);
+            broker = join(brokerStart);
+            redis = join(redisStart);
+            for (ServiceProcess worker : workers) {
+                worker.awaitUp(Duration.ofSeconds(120), launched);
+            }
+            producer.awaitUp(Duration.ofSeconds(120), launched);
         } finally {
-            redis = redisStart.join();
+            // Whatever happened, keep hold of what did start, so that close() stops it.
+            broker = brokerStart.handle((b, e) -> b).join();
+            redis = redisStart.handle((r, e) -> r).join();
         }
-        Path logs = Files.createDirectories(dir.resolve("logs"));
-        Instant launched = Instant.now();
-        for (int i = 1; i <= settings.workers(); i++) {
-            startWorker(i, logs);
-        }
-        producer = ServiceProcess.producer(settings.producerJar(), endpoints(), QUEUE, "", List.of(
-                // Nothing to read queue rates from on the private node (no management plugin): the
-                // producer falls back to a passive declare. The shared node's API is never asked.
-                "--bullpen.monitor.management-uri=http://127.0.0.1:1",
-                "--bullpen.client.confirm-timeout=5s"), logs);
-        for (ServiceProcess worker : workers) {
-            worker.awaitUp(Duration.ofSeconds(120), launched);
-        }
-        producer.awaitUp(Duration.ofSeconds(120), launched);
         redisFactory = endpoints().redisFactory();
         results = new RedisResultBackend(redisFactory, "", Duration.ofHours(1));
     }
 
+    private static <T> T join(CompletableFuture<T> start) throws Exception {
+        try {
+            return start.join();
+        } catch (java.util.concurrent.CompletionException ex) {
+            throw ex.getCause() instanceof Exception cause ? cause : ex;
+        }
+    }
+
     private void startWorker(int n, Path logs) throws IOException {
         ServiceProcess worker = ServiceProcess.worker(settings.workerJar(), endpoints(), QUEUE, "", List.of(
+                FAST_START_1, FAST_START_2,
                 "--bullpen.worker.name=chaos-" + n + "@localhost",
                 "--bullpen.worker.concurrency=" + settings.concurrency(),
                 "--logging.level.dev.bullpen.worker.internal.TaskRunner=debug"), logs);
@@ -111,7 +135,8 @@ final class ChaosRig implements AutoCloseable {
     }
 
     Endpoints endpoints() {
-        return new Endpoints(broker().amqp(), redis().uri());
+        return new Endpoints(URI.create("amqp://guest:guest@127.0.0.1:" + settings.amqpPort() + "/%2F"),
+                URI.create("redis://127.0.0.1:" + settings.redisPort() + "/0"));
     }
 
     PrivateBroker broker() {
@@ -188,10 +213,22 @@ final class ChaosRig implements AutoCloseable {
         if (redisFactory != null) {
             redisFactory.destroy();
         }
-        closeQuietly(producer);
-        workers.forEach(ChaosRig::closeQuietly);
-        closeQuietly(broker);
-        closeQuietly(redis);
+        long stopStarted = System.nanoTime();
+        // All at once: each may take seconds to stop gracefully, and none needs another to stop first.
+        List<AutoCloseable> running = new ArrayList<>(workers);
+        running.add(producer);
+        running.add(broker);
+        running.add(redis);
+        List<Thread> stopping = running.stream().filter(java.util.Objects::nonNull)
+                .map(c -> Thread.ofVirtual().start(() -> closeQuietly(c))).toList();
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        System.out.printf("chaos: everything stopped in %.1f s%n", (System.nanoTime() - stopStarted) / 1e9);
         if (!settings.keepFiles()) {
             deleteTree(dir);
         }

@@ -102,13 +102,19 @@ final class ChaosScenarios {
             List<String> failures, String notes) throws Exception {
         long succeeded = ids.stream().map(id -> rig.results().get(id)).filter(r -> r.state() == TaskState.SUCCESS).count();
         long lost = accepted - succeeded - deadLettered;
-        long duplicates = rig.writes().duplicates(ids);
+        ResultWrites writes = rig.writes();
+        long duplicates = writes.duplicates(ids);
+        long unrecorded = ids.stream().filter(id -> writes.successWrites(id) == 0
+                && rig.results().get(id).state() == TaskState.SUCCESS).count();
         long reruns = rig.ranMoreThanOnce(ids);
         List<String> all = new ArrayList<>(failures);
         if (lost != 0) {
             all.add(lost + " accepted task(s) have no SUCCESS stored, e.g. " + ids.stream()
                     .filter(id -> rig.results().get(id).state() != TaskState.SUCCESS).limit(3)
                     .map(id -> id + " " + rig.results().get(id).state()).toList());
+        }
+        if (unrecorded != 0) {
+            all.add(unrecorded + " stored SUCCESS(es) missing from Redis's append-only file: the write counts cannot be trusted");
         }
         if (duplicates != 0) {
             all.add(duplicates + " SUCCESS write(s) over an already stored SUCCESS");

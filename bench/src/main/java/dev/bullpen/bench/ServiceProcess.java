@@ -35,7 +35,10 @@ final class ServiceProcess implements AutoCloseable {
         return worker(jar, endpoints, queue, keyPrefix, extra, null);
     }
 
-    /** A worker consuming {@code queue}; its log goes to {@code logDir}, or a temporary file when null. */
+    /**
+     * A worker consuming {@code queue}; its log goes to {@code logDir}, or a temporary file when null.
+     * Arguments starting with {@code -X} are JVM options, the rest the application's.
+     */
     static ServiceProcess worker(Path jar, Endpoints endpoints, String queue, String keyPrefix, List<String> extra,
             @Nullable Path logDir) throws IOException {
         List<String> args = new ArrayList<>(List.of("--bullpen.worker.queues=" + queue));
@@ -53,9 +56,13 @@ final class ServiceProcess implements AutoCloseable {
 
     private static ServiceProcess start(Path jar, String role, Endpoints endpoints, String keyPrefix, List<String> extra,
             @Nullable Path logDir) throws IOException {
+        List<String> jvmOptions = extra.stream().filter(a -> a.startsWith("-X")).toList();
+        extra = extra.stream().filter(a -> !a.startsWith("-X")).toList();
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(endpoints.springArguments());
         command.addAll(List.of("--bullpen.result.key-prefix=" + keyPrefix, "--server.port=" + port,
                 "--logging.level.root=warn"));
