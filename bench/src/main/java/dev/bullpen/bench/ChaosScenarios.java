@@ -43,9 +43,11 @@ final class ChaosScenarios {
         List<String> failures = new ArrayList<>();
         Batch batch;
         int doneAtKill;
+        long inFlight;
         try (TaskClient client = rig.client()) {
             batch = Batch.send(client, tasks);
             doneAtKill = awaitAtLeast(batch.done::get, tasks / 4, Duration.ofSeconds(120));
+            inFlight = (long) victim.gauge("bullpen_tasks_in_flight");
             victim.kill();
             batch.await(deadline(tasks));
         }
@@ -53,12 +55,15 @@ final class ChaosScenarios {
         if (doneAtKill >= tasks) {
             failures.add("every task had finished before the kill: nothing was killed mid-run");
         }
+        if (inFlight == 0) {
+            failures.add("the killed worker had no message in flight: nothing was redelivered");
+        }
         if (ranOnVictim == 0) {
             failures.add("the killed worker ran none of the tasks");
         }
         return outcome(name, start, batch.ids, batch.ids.size(), 0, failures,
-                "worker pid " + victim.pid() + " killed (SIGKILL) when " + doneAtKill + " tasks had succeeded; it had run "
-                        + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
+                "worker pid " + victim.pid() + " killed (SIGKILL) when " + doneAtKill + " tasks had succeeded, with "
+                        + inFlight + " messages received and not acknowledged; it had run " + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
     }
 
     /** kill -9 Redis mid-run and start it again on its files: every task ends with its SUCCESS stored. */
