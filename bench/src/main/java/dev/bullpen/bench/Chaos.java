@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /**
  * The chaos run: starts a RabbitMQ node and a Redis of its own (never the shared ones), two workers
  * and the producer from their jars, then kills things while tasks run and checks that none is lost
- * and no stored SUCCESS is written twice. Prints a Markdown table; exits 1 if a scenario failed.
+ * and no stored SUCCESS is written twice. Prints a Markdown table; exits 1 if a scenario failed, 2 if the run could not start.
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
         description = "Kill -9 a worker, restart the broker and Redis, send poison: count lost tasks and duplicate SUCCESS writes.")
@@ -59,7 +59,13 @@ public final class Chaos implements Callable<Integer> {
         // The harness's own clients reconnect through outages it causes on purpose: that is no news.
         System.setProperty("org.slf4j.simpleLogger.log.io.lettuce", "error");
         System.setProperty("org.slf4j.simpleLogger.log.com.rabbitmq", "error");
-        List<ScenarioResult> results = run(settings(), tasks, followUps, redisOutage);
+        List<ScenarioResult> results;
+        try {
+            results = run(settings(), tasks, followUps, redisOutage);
+        } catch (IllegalStateException cannotStart) {
+            System.err.println("chaos: " + cannotStart.getMessage());
+            return 2;
+        }
         ChaosTable.print(results, System.out);
         return results.stream().allMatch(ScenarioResult::passed) ? 0 : 1;
     }

@@ -68,6 +68,10 @@ final class ChaosRig implements AutoCloseable {
                 throw new IllegalStateException("No jar at " + jar.toAbsolutePath() + ": build first with ./mvnw -B -DskipTests package");
             }
         }
+        // All ports first, so that a clash fails before anything is started.
+        Ports.requireFree("RabbitMQ AMQP", settings.amqpPort());
+        Ports.requireFree("RabbitMQ distribution", settings.distPort());
+        Ports.requireFree("Redis", settings.redisPort());
         ChaosRig rig = new ChaosRig(settings, Files.createTempDirectory("bullpen-chaos-"));
         Runtime.getRuntime().addShutdownHook(rig.hook);
         long started = System.nanoTime();

@@ -28,6 +28,8 @@ final class PrivateBroker implements AutoCloseable {
     private final String server;
     private @Nullable Process process;
     private int starts;
+    /** Once closed, never started again: a scenario still running while a shutdown hook cleans up must not. */
+    private boolean closed;
 
     private PrivateBroker(Path dir, int port, int distPort, String server) {
         this.dir = dir;
@@ -83,6 +85,9 @@ final class PrivateBroker implements AutoCloseable {
     }
 
     private void boot() throws Exception {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
         starts++;
         ProcessBuilder builder = new ProcessBuilder(server).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
@@ -138,6 +143,7 @@ final class PrivateBroker implements AutoCloseable {
     /** Stops the node (SIGTERM is a clean shutdown for Erlang), or kills it after 30 s. */
     @Override
     public synchronized void close() throws InterruptedException {
+        closed = true;
         Process p = process;
         if (p == null) {
             return;

@@ -27,6 +27,8 @@ final class PrivateRedis implements AutoCloseable {
     private final int port;
     private final String server;
     private @Nullable Process process;
+    /** Once closed, never started again: a scenario still running while a shutdown hook cleans up must not. */
+    private boolean closed;
 
     private PrivateRedis(Path dir, int port, String server) {
         this.dir = dir;
@@ -67,6 +69,9 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     private void boot() throws Exception {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
         process = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always",
                 "--auto-aof-rewrite-percentage", "0", "--aof-use-rdb-preamble", "no", "--save", "",
@@ -105,6 +110,7 @@ final class PrivateRedis implements AutoCloseable {
     /** Stops it (SIGTERM: Redis flushes and exits), or kills it after 30 s. */
     @Override
     public synchronized void close() throws InterruptedException {
+        closed = true;
         Process p = process;
         if (p != null) {
             p.destroy();
