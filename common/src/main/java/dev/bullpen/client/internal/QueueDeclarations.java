@@ -37,6 +37,14 @@ public final class QueueDeclarations {
         known.add(queue);
     }
 
+    /**
+     * Forgets that the queue was declared, so that the next {@link #ensure} checks again: after a
+     * failed publish, which may mean the broker lost the queue (a new node, or one without its data).
+     */
+    public void forget(String queue) {
+        known.remove(queue);
+    }
+
     /** Durable direct exchange and durable queue of the same name, bound with the queue's name. */
     public static void declareLikeCelery(Channel ch, String queue) throws IOException {
         ch.exchangeDeclare(queue, "direct", true);
