@@ -75,8 +75,9 @@ public final class Chaos implements Callable<Integer> {
                 rabbitmqServer, redisServer, keepFiles);
     }
 
-    /** Every scenario on one rig; the worker kill comes last, since it leaves one worker. */
-    static List<ScenarioResult> run(ChaosRig.Settings settings, int tasks, int followUps, Duration redisOutage) throws Exception {
+    /** Every scenario on one rig; the worker kill and the broker's data loss come last, since they leave less behind. */
+    static List<ScenarioResult> run(ChaosRig.Settings settings, int tasks, int followUps, Duration redisOutage)
+            throws Exception {
         List<ScenarioResult> results = new ArrayList<>();
         System.out.println("Starting a private RabbitMQ (:" + settings.amqpPort() + "), Redis (:" + settings.redisPort()
                 + "), two workers and the producer ...");
@@ -89,6 +90,7 @@ public final class Chaos implements Callable<Integer> {
             results.add(report(scenarios.restartRedis(tasks, redisOutage)));
             results.add(report(scenarios.restartBroker(tasks)));
             results.add(report(scenarios.killWorker(tasks)));
+            results.add(report(scenarios.restartBrokerEmpty(followUps)));
         }
         return results;
     }

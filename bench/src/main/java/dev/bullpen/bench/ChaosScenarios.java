@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +52,7 @@ final class ChaosScenarios {
             victim.kill();
             batch.await(deadline(tasks));
         }
-        long ranOnVictim = rig.ranOn(victim, batch.ids);
+        long ranOnVictim = rig.ranOn(victim, batch.ids());
         if (doneAtKill >= tasks) {
             failures.add("every task had finished before the kill: nothing was killed mid-run");
         }
@@ -61,7 +62,7 @@ final class ChaosScenarios {
         if (ranOnVictim == 0) {
             failures.add("the killed worker ran none of the tasks");
         }
-        return outcome(name, start, batch.ids, batch.ids.size(), 0, failures,
+        return outcome(name, start, batch.ids(), batch.ids().size(), 0, failures,
                 "worker pid " + victim.pid() + " killed (SIGKILL) when " + doneAtKill + " tasks had succeeded, with "
                         + inFlight + " messages received and not acknowledged; it had run " + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
     }
@@ -87,7 +88,7 @@ final class ChaosScenarios {
         if (doneAtKill >= tasks) {
             failures.add("every task had finished before Redis was killed");
         }
-        return outcome(name, start, batch.ids, batch.ids.size(), 0, failures,
+        return outcome(name, start, batch.ids(), batch.ids().size(), 0, failures,
                 "Redis killed (SIGKILL) when " + doneAtKill + " tasks had succeeded, back after " + down
                         + " ms on the same append-only file (appendfsync always)");
     }
@@ -95,6 +96,60 @@ final class ChaosScenarios {
     /** Restarts the broker (kill -9, then start on the same data) during an HTTP submit loop: every 202 ends SUCCESS. */
     ScenarioResult restartBroker(int tasks) throws Exception {
         return new SubmitLoop(rig, tasks).run(this);
+    }
+
+    /**
+     * The broker comes back with none of its data (a replaced node, a container without a volume):
+     * what was queued is gone, but the services must carry on: the workers declare their queue again
+     * and consume it, and tasks then submitted over HTTP get a 202 and run.
+     */
+    ScenarioResult restartBrokerEmpty(int tasks) throws Exception {
+        String name = "kill -9 the broker, restart it without its data, then " + String.format("%,d", tasks) + " " + SLEEP
+                + "(0.01) over HTTP";
+        rig.broker().restartEmpty();
+        Instant start = Instant.now();
+        List<String> failures = new ArrayList<>();
+        boolean declared = queueDeclaredWithin(Duration.ofSeconds(30));
+        if (!declared) {
+            failures.add("no worker declared " + ChaosRig.QUEUE + " again within 30 s of the broker coming back empty");
+        }
+        List<String> ids = new ArrayList<>();
+        java.util.Map<Integer, Integer> refused = new java.util.TreeMap<>();
+        for (int i = 0; i < tasks; i++) {
+            SubmitLoop.Answer answer = SubmitLoop.submitOnce(rig);
+            if (answer.status() == 202) {
+                ids.add(answer.id());
+            } else {
+                refused.merge(answer.status(), 1, Integer::sum);
+            }
+        }
+        if (!refused.isEmpty()) {
+            failures.add("the producer refused " + refused.values().stream().mapToInt(Integer::intValue).sum() + " of " + tasks
+                    + " submissions (status: count " + refused + ")");
+        }
+        List<CompletableFuture<?>> ready = ids.stream().<CompletableFuture<?>>map(id -> rig.results().whenReady(id)).toList();
+        try {
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException ex) {
+            ready.forEach(f -> f.cancel(false));
+        }
+        return outcome(name, start, ids, ids.size(), 0, failures, "the broker came back with an empty data directory; "
+                + (declared ? "a worker declared " + ChaosRig.QUEUE + " again" : ChaosRig.QUEUE + " stayed undeclared")
+                + "; the producer accepted " + ids.size() + " of " + tasks + " submissions");
+    }
+
+    private boolean queueDeclaredWithin(Duration timeout) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try (var connection = rig.endpoints().amqpFactory().newConnection("bullpen-chaos-probe");
+                 var channel = connection.createChannel()) {
+                channel.queueDeclarePassive(ChaosRig.QUEUE);
+                return true;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        return false;
     }
 
     /** A poison message and a task that always throws both end in the dead-letter queue; the workers keep serving. */
@@ -125,7 +180,7 @@ final class ChaosScenarios {
             all.add(duplicates + " SUCCESS write(s) over an already stored SUCCESS");
         }
         for (ServiceProcess worker : rig.workers()) {
-            if (!worker.isAlive() && all.isEmpty() && !name.startsWith("kill -9 one")) {
+            if (!worker.isAlive() && !worker.killed()) {
                 all.add("worker " + worker.pid() + " died");
             }
         }
@@ -151,33 +206,41 @@ final class ChaosScenarios {
         throw new TimeoutException("count stayed below " + target + " for " + timeout);
     }
 
-    /** Tasks sent through {@link TaskClient}, with their ids and a count of those whose result arrived. */
+    /**
+     * Tasks sent through {@link TaskClient} without waiting, with a count of those whose result has
+     * arrived: the count grows while the rest are still being sent, so a scenario can strike mid-run.
+     */
     static final class Batch {
 
-        final List<String> ids;
-        final AtomicInteger done;
+        private static final java.util.concurrent.Executor WAITERS = Executors.newVirtualThreadPerTaskExecutor();
+
+        final AtomicInteger done = new AtomicInteger();
+        private final List<CompletableFuture<TaskHandle>> sent;
         private final List<CompletableFuture<?>> finished;
 
-        private Batch(List<String> ids, AtomicInteger done, List<CompletableFuture<?>> finished) {
-            this.ids = ids;
-            this.done = done;
-            this.finished = finished;
+        private Batch(int tasks) {
+            this.sent = new ArrayList<>(tasks);
+            this.finished = new ArrayList<>(tasks);
         }
 
-        static Batch send(TaskClient client, int tasks) throws Exception {
-            List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(tasks);
+        static Batch send(TaskClient client, int tasks) {
+            Batch batch = new Batch(tasks);
             for (int i = 0; i < tasks; i++) {
-                sent.add(client.sendAsync(SLEEP, TEN_MILLIS, Map.of(), TaskOptions.defaults()));
+                CompletableFuture<TaskHandle> s = client.sendAsync(SLEEP, TEN_MILLIS, Map.of(), TaskOptions.defaults());
+                batch.sent.add(s);
+                // Off the client's confirm thread: the first wait subscribes to Redis synchronously.
+                batch.finished.add(s.thenComposeAsync(TaskHandle::whenReady, WAITERS).thenRun(batch.done::incrementAndGet));
             }
-            List<String> ids = new ArrayList<>(tasks);
-            List<CompletableFuture<?>> finished = new ArrayList<>(tasks);
-            AtomicInteger done = new AtomicInteger();
+            return batch;
+        }
+
+        /** The ids, once the broker confirmed every send; a refused send fails the scenario. */
+        List<String> ids() throws Exception {
+            List<String> ids = new ArrayList<>(sent.size());
             for (CompletableFuture<TaskHandle> s : sent) {
-                TaskHandle handle = s.get(60, TimeUnit.SECONDS); // a refused send fails the scenario
-                ids.add(handle.id());
-                finished.add(handle.whenReady().thenRun(done::incrementAndGet));
+                ids.add(s.get(60, TimeUnit.SECONDS).id());
             }
-            return new Batch(List.copyOf(ids), done, finished);
+            return List.copyOf(ids);
         }
 
         /** Waits for every result, or the deadline; what is missing then is counted as lost. */

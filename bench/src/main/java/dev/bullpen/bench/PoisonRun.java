@@ -71,9 +71,9 @@ final class PoisonRun {
             }
             ChaosScenarios.Batch batch = ChaosScenarios.Batch.send(client, followUps);
             batch.await(ChaosScenarios.deadline(followUps));
-            ids.addAll(batch.ids);
+            ids.addAll(batch.ids());
             long deadLettered = (poisoned == null ? 0 : 1) + (failed == null ? 0 : 1);
-            return scenarios.outcome(name, start, batch.ids, followUps + 2, deadLettered, failures,
+            return scenarios.outcome(name, start, batch.ids(), followUps + 2, deadLettered, failures,
                     "poison → " + dlq + " (" + poisonReason + "); demo.flaky → " + dlq + " (" + failedReason
                             + ") after 3 retries, FAILURE stored; then " + followUps + " follow-up tasks sent");
         }

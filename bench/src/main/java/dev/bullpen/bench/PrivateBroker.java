@@ -84,6 +84,15 @@ final class PrivateBroker implements AutoCloseable {
         boot();
     }
 
+    /** Starts the node again with none of its data, as a broker replaced or run without a volume comes back. */
+    synchronized void restartEmpty() throws Exception {
+        kill();
+        try (var files = Files.walk(dir.resolve("mnesia"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        boot();
+    }
+
     private void boot() throws Exception {
         if (closed) {
             throw new IllegalStateException("closed");

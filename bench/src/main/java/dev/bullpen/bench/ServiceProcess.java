@@ -22,6 +22,7 @@ final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private volatile boolean killed;
 
     private ServiceProcess(Process process, int port, Path log) {
         this.process = process;
@@ -130,6 +131,11 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** True once {@link #kill()}ed on purpose. */
+    boolean killed() {
+        return killed;
+    }
+
     Path log() {
         return log;
     }
@@ -150,6 +156,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code kill -9}: no shutdown hook, no goodbye to the broker; waits until it is gone. */
     void kill() throws InterruptedException {
+        killed = true;
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }

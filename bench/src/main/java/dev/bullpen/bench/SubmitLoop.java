@@ -78,6 +78,24 @@ final class SubmitLoop {
                         + otherAnswers.get() + " failed otherwise; " + afterRestart + " 202s after the restart");
     }
 
+    /** A producer's answer: its status (-1 for none) and, on 202, the task id. */
+    record Answer(int status, String id) {
+    }
+
+    /** One POST of the scenario's task. */
+    static Answer submitOnce(ChaosRig rig) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(rig.producer().baseUri() + "/api/tasks"))
+                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.statusCode() == 202
+                    ? CeleryJson.mapper().readTree(response.body()).path("id").asString() : "");
+        } catch (Exception ex) {
+            return new Answer(-1, "");
+        }
+    }
+
     private void submitUntil(Instant deadline) {
         HttpRequest post = HttpRequest.newBuilder(URI.create(rig.producer().baseUri() + "/api/tasks"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The chaos run, small: a RabbitMQ node and a Redis of the test's own on free ports (the shared
  * ones are never touched), two workers and the producer from their jars. The scenarios share them,
- * so each also shows the services came through the ones before it; the worker kill comes last.
+ * so each also shows the services came through the ones before it; the worker kill and the broker's
+ * data loss come last.
  * {@code java -jar bench/target/bullpen-bench-exec.jar chaos} is the long version.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -85,6 +86,16 @@ class ChaosIntegrationTests {
         assertThat(result.lost()).isZero();
         assertThat(result.duplicateSuccessWrites()).isZero();
         assertThat(rig.workers().stream().filter(ServiceProcess::isAlive)).hasSize(1);
+    }
+
+    @Test
+    @Order(5)
+    void aBrokerBackWithoutItsDataGetsItsQueueAgainAndTheTasksSentThenRun() throws Exception {
+        ScenarioResult result = scenarios.restartBrokerEmpty(50);
+
+        assertThat(result.failures()).as(result.notes()).isEmpty();
+        assertThat(result.accepted()).isEqualTo(50);
+        assertThat(result.succeeded()).isEqualTo(50);
     }
 
     private static Path jar(String module) {
