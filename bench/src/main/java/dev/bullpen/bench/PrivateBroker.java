@@ -48,9 +48,21 @@ final class PrivateBroker implements AutoCloseable {
         Files.writeString(dir.resolve("rabbitmq.conf"), "listeners.tcp.local = 127.0.0.1:" + port + "\n");
         Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
         Files.writeString(dir.resolve("rabbitmq-env.conf"), "");
+        requireInstalled(executable, "rabbitmq-server");
         PrivateBroker broker = new PrivateBroker(dir, port, distPort, executable);
         broker.boot();
         return broker;
+    }
+
+    /** Fails with what to install when the program is neither a file nor on the PATH. */
+    static void requireInstalled(String program, String debianPackage) {
+        boolean found = program.contains("/") ? Files.isExecutable(Path.of(program))
+                : java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
+        if (!found) {
+            throw new IllegalStateException("No " + program + " to start a private server from: install it (Debian: apt-get"
+                    + " install " + debianPackage + ") or name it with --rabbitmq-server / --redis-server.");
+        }
     }
 
     /** Where it listens, as guest. */

@@ -39,7 +39,9 @@ final class PrivateRedis implements AutoCloseable {
     static PrivateRedis start(Path dir, int port, @Nullable String server) throws Exception {
         Ports.requireFree("Redis", port);
         Files.createDirectories(dir);
-        PrivateRedis redis = new PrivateRedis(dir, port, server == null ? "redis-server" : server);
+        String executable = server == null ? "redis-server" : server;
+        PrivateBroker.requireInstalled(executable, "redis-server");
+        PrivateRedis redis = new PrivateRedis(dir, port, executable);
         redis.boot();
         return redis;
     }
