@@ -154,6 +154,23 @@ final class ServiceProcess implements AutoCloseable {
         return -1;
     }
 
+    /** {@code kill -STOP}: the process stands still, holding what the broker has handed it. */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** {@code kill -CONT}: it runs on. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** {@code kill -9}: no shutdown hook, no goodbye to the broker; waits until it is gone. */
     void kill() throws InterruptedException {
         killed = true;
