@@ -47,7 +47,7 @@ final class ChaosScenarios {
         List<String> failures = new ArrayList<>();
         Batch batch;
         int doneAtKill;
-        long inFlight;
+        long queuedAtKill;
         try (TaskClient client = rig.client()) {
             // Both workers stand still while the tasks are sent, so the queue is full when they run
             // on and the victim surely holds its prefetch when it dies, however fast they are.
@@ -63,7 +63,10 @@ final class ChaosScenarios {
                 }
             }
             doneAtKill = awaitAtLeast(batch.done::get, tasks / 4, Duration.ofSeconds(120));
-            inFlight = (long) victim.gauge("bullpen_tasks_in_flight");
+            // Frozen, it acks nothing more; messages still queued then mean the broker had filled its
+            // prefetch, so it dies holding messages it never acknowledged.
+            victim.freeze();
+            queuedAtKill = queued();
             victim.kill();
             batch.await(deadline(tasks));
         }
@@ -71,15 +74,15 @@ final class ChaosScenarios {
         if (doneAtKill >= tasks) {
             failures.add("every task had finished before the kill: nothing was killed mid-run");
         }
-        if (inFlight == 0) {
-            failures.add("the killed worker had no message in flight: nothing was redelivered");
+        if (queuedAtKill == 0) {
+            failures.add("the queue was empty when the worker was killed, so it may have held nothing: use more tasks");
         }
         if (ranOnVictim == 0) {
             failures.add("the killed worker ran none of the tasks");
         }
         return outcome(name, start, batch.ids(), batch.ids().size(), 0, failures,
-                "worker pid " + victim.pid() + " killed (SIGKILL) when " + doneAtKill + " tasks had succeeded, with "
-                        + inFlight + " messages received and not acknowledged; it had run " + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
+                "worker pid " + victim.pid() + " killed (SIGSTOP, then SIGKILL) when " + doneAtKill + " tasks had succeeded and "
+                        + queuedAtKill + " were still queued, so it held a full prefetch; it had run " + ranOnVictim + ", the other worker ran the rest and the redelivered ones");
     }
 
     /** kill -9 Redis mid-run and start it again on its files: every task ends with its SUCCESS stored. */
@@ -151,6 +154,14 @@ final class ChaosScenarios {
         return outcome(name, start, ids, ids.size(), 0, failures, "the broker came back with an empty data directory; "
                 + (declared ? "a worker declared " + ChaosRig.QUEUE + " again" : ChaosRig.QUEUE + " stayed undeclared")
                 + "; the producer accepted " + ids.size() + " of " + tasks + " submissions");
+    }
+
+    /** Messages ready in the queue now. */
+    private long queued() throws Exception {
+        try (var connection = rig.endpoints().amqpFactory().newConnection("bullpen-chaos-probe");
+             var channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(ChaosRig.QUEUE).getMessageCount();
+        }
     }
 
     private boolean queueDeclaredWithin(Duration timeout) throws Exception {

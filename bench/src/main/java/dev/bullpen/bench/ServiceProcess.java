@@ -107,22 +107,6 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** A gauge's value from the service's {@code /actuator/prometheus}, or -1 if it cannot be read. */
-    double gauge(String prometheusName) {
-        try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(baseUri() + "/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.body().lines().filter(l -> l.startsWith(prometheusName + " ") || l.startsWith(prometheusName + "{"))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException | RuntimeException ex) {
-            return -1;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
     long pid() {
         return process.pid();
     }
