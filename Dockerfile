@@ -10,7 +10,7 @@ COPY worker/pom.xml worker/
 COPY producer/pom.xml producer/
 # The reactor lists bench too; its pom is enough, since only the two services are built here.
 COPY bench/pom.xml bench/
-RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=bullpen-common,bullpen-worker || true
+RUN ./mvnw -B -q dependency:go-offline -DexcludeArtifactIds=bullpen-common,bullpen-worker,bullpen-producer || true
 COPY common common
 COPY worker worker
 COPY producer producer

@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
  * Runs the workloads against the local broker and Redis and prints one table: Bullpen's figure,
  * Celery's from the same run, and the ratio. Speed is measured here, never asserted by tests.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Bullpen against Celery on this machine's RabbitMQ and Redis, in one run.")
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = Chaos.class,
+        description = "Bullpen against Celery on this machine's RabbitMQ and Redis, in one run; `chaos` kills things.")
 public final class Bench implements Callable<Integer> {
 
     @Option(names = "--tasks", description = "tasks in the end-to-end workload (default ${DEFAULT-VALUE})")
@@ -77,9 +77,9 @@ public final class Bench implements Callable<Integer> {
                      new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             Instant launched = Instant.now();
-            try (WorkerProcess worker = WorkerProcess.start(workerJar, endpoints, queue, prefix,
+            try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
-                Duration startup = worker.awaitConsuming(Duration.ofSeconds(60), launched);
+                Duration startup = worker.awaitUp(Duration.ofSeconds(60), launched);
                 long idleRss = worker.rssMiB();
                 warmUp(client);
                 EndToEnd e2e = endToEnd(client, tasks);

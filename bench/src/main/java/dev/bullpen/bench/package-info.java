@@ -1,4 +1,4 @@
-/** The benchmark: Bullpen against Celery and the broker's own limit, measured in one run. */
+/** The benchmark (Bullpen against Celery, measured in one run) and the chaos run (kill things, count lost tasks). */
 @NullMarked
 package dev.bullpen.bench;
 

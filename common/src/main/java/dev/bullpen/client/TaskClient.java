@@ -176,6 +176,7 @@ public final class TaskClient implements AutoCloseable {
                         meters.confirmed(message.task(), queue, start);
                     } else {
                         meters.failed(queue, start);
+                        queues.forget(queue); // unroutable if the broker lost it: check it again next time
                     }
                 })
                 .thenApply(ok -> handle(message.id()));

@@ -256,6 +256,20 @@ class TaskClientIntegrationTests {
     }
 
     @Test
+    void aQueueTheBrokerLostIsDeclaredAgainAfterTheSendThatFoundItMissing() throws Exception {
+        String queue = services.queue("lost");
+        client.send("proj.add", List.of(), Map.of(), TaskOptions.defaults().queue(queue));
+        channel.queueDelete(queue); // as on a broker back without its data
+
+        assertThatThrownBy(() -> client.send("proj.add", List.of(), Map.of(), TaskOptions.defaults().queue(queue)))
+                .isInstanceOf(TaskPublishException.class)
+                .hasMessageContaining("unroutable");
+        client.send("proj.add", List.of(), Map.of(), TaskOptions.defaults().queue(queue));
+
+        assertThat(channel.queueDeclarePassive(queue).getMessageCount()).isEqualTo(1);
+    }
+
+    @Test
     void anExistingQueueIsLeftAsItIs() throws IOException {
         String queue = services.queue("existing");
         channel.queueDeclare(queue, true, false, false, Map.of("x-max-priority", 10));

@@ -63,6 +63,14 @@ public final class QueueDeclarations {
         known.add(queue);
     }
 
+    /**
+     * Forgets that the queue was declared, so that the next {@link #ensure} checks again: after a
+     * failed publish, which may mean the broker lost the queue (a new node, or one without its data).
+     */
+    public void forget(String queue) {
+        known.remove(queue);
+    }
+
     /** A queue as Celery declares its default one: durable, no arguments. */
     public static void declareLikeCelery(Channel ch, String queue) throws IOException {
         declare(ch, queue, QueueDefinition.plain());

@@ -3,10 +3,14 @@ package dev.bullpen.worker.internal;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.bullpen.client.QueueDefinition;
-import dev.bullpen.client.QueueMismatchException;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.impl.recovery.RecordedBinding;
+import com.rabbitmq.client.impl.recovery.RecordedExchange;
+import com.rabbitmq.client.impl.recovery.RecordedQueue;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
+import dev.bullpen.client.QueueDefinition;
+import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
@@ -90,6 +94,26 @@ public final class Worker implements SmartLifecycle {
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
         this.factory.setNetworkRecoveryInterval(2000);
+        // The client would declare queues, exchanges and bindings again on the channels they were first
+        // declared on, which are closed by then, so a broker that lost them (a new node, no volume) would
+        // stay without them and the consumers' recovery would fail. The worker declares its own topology
+        // again when recovery starts (see redeclareOnRecovery) and leaves the client only the consumers.
+        this.factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
+            @Override
+            public boolean filterExchange(RecordedExchange exchange) {
+                return false;
+            }
+
+            @Override
+            public boolean filterQueue(RecordedQueue queue) {
+                return false;
+            }
+
+            @Override
+            public boolean filterBinding(RecordedBinding binding) {
+                return false;
+            }
+        });
         this.properties = properties;
         this.registry = registry;
         this.runner = runner;
@@ -156,6 +180,7 @@ public final class Worker implements SmartLifecycle {
         Connection c = factory.newConnection(properties.nodeName());
         connection = c;
         watchRecovery(c);
+        redeclareOnRecovery(c);
         Slots slots = new Slots(properties.concurrency());
         this.slots = slots;
         List<QueueConsumer> started = new ArrayList<>();
@@ -197,6 +222,37 @@ public final class Worker implements SmartLifecycle {
                 }
             });
         }
+    }
+
+    /** After a reconnect, declares the queues again before the client subscribes its consumers to them. */
+    private void redeclareOnRecovery(Connection c) {
+        if (!(c instanceof Recoverable recoverable)) {
+            return;
+        }
+        recoverable.addRecoveryListener(new RecoveryListener() {
+            @Override
+            public void handleRecovery(Recoverable recovered) {
+            }
+
+            @Override
+            public void handleRecoveryStarted(Recoverable recovering) {
+            }
+
+            @Override
+            public void handleTopologyRecoveryStarted(Recoverable recovering) {
+                try {
+                    try (Channel ch = c.createChannel()) {
+                        DelayedDelivery.declare(ch);
+                    }
+                    for (String queue : properties.queues()) {
+                        declare(c, queue);
+                    }
+                } catch (IOException | TimeoutException | RuntimeException ex) {
+                    log.error("Could not declare {} again after reconnecting; consuming them may fail: {}",
+                            properties.queues(), ex.toString());
+                }
+            }
+        });
     }
 
     /**
