@@ -34,7 +34,7 @@ public record ScheduleDefinitions(@Nullable Map<String, Entry> schedules) {
 
     public ScheduleDefinitions {
         schedules = schedules == null ? Map.of() : new TreeMap<>(schedules);
-        toSchedules(); // a bad schedule fails at startup, naming it
+        toSchedules(schedules); // a bad schedule fails at startup, naming it
     }
 
     /**
@@ -59,6 +59,10 @@ public record ScheduleDefinitions(@Nullable Map<String, Entry> schedules) {
      * @throws IllegalArgumentException naming the property at fault
      */
     List<Schedule> toSchedules() {
+        return toSchedules(schedules);
+    }
+
+    private static List<Schedule> toSchedules(Map<String, Entry> schedules) {
         List<Schedule> all = new ArrayList<>();
         schedules.forEach((name, entry) -> {
             try {

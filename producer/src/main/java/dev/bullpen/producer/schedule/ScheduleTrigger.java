@@ -4,7 +4,6 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.support.CronExpression;
@@ -15,6 +14,9 @@ import org.springframework.scheduling.support.CronExpression;
  * due and a tick can name its task id.
  */
 sealed interface ScheduleTrigger {
+
+    /** The default zone, as Celery's {@code timezone} setting. */
+    ZoneId UTC = ZoneId.of("UTC");
 
     /** The first tick strictly after {@code instant}, or null when there is none (a cron that never matches again). */
     @Nullable Instant nextAfter(Instant instant);
@@ -40,7 +42,7 @@ sealed interface ScheduleTrigger {
         }
         ZoneId zoneId;
         try {
-            zoneId = zone == null || zone.isBlank() ? ZoneOffset.UTC : ZoneId.of(zone.strip());
+            zoneId = zone == null || zone.isBlank() ? UTC : ZoneId.of(zone.strip());
         } catch (DateTimeException ex) {
             throw new InvalidScheduleException("zone", "zone must be a time zone id such as Europe/Berlin or UTC, got \""
                     + zone + "\"");
@@ -72,7 +74,7 @@ sealed interface ScheduleTrigger {
 
         @Override
         public String spec() {
-            return "cron " + parsed + " " + zone.getId();
+            return "cron " + parsed + " " + zone.normalized().getId();
         }
     }
 
