@@ -3,7 +3,9 @@ package dev.bullpen.producer.schedule;
 import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskOptions;
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.producer.schedule.ScheduleStore.Due;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +48,7 @@ class Scheduler implements SmartLifecycle {
     private final Duration confirmTimeout;
     /** Longer than any publish: a lock outlives its holder only if the holder dies. */
     private final Duration lease;
+    private final MeterRegistry meters;
     private final Clock clock = Clock.systemUTC();
     /** Names this producer in its locks. */
     private final String token = UUID.randomUUID().toString();
@@ -55,8 +58,9 @@ class Scheduler implements SmartLifecycle {
     private @Nullable Thread thread;
 
     Scheduler(ScheduleStore store, TaskClient client, SchedulerProperties properties, ScheduleDefinitions definitions,
-            ClientProperties clientProperties) {
+            ClientProperties clientProperties, MeterRegistry meters) {
         this.store = store;
+        this.meters = meters;
         this.client = client;
         this.properties = properties;
         this.configured = definitions.toSchedules();
@@ -156,6 +160,7 @@ class Scheduler implements SmartLifecycle {
         if (late.compareTo(properties.catchUp()) > 0) {
             @Nullable Instant next = schedule.trigger().nextAfter(now);
             if (store.advance(schedule.name(), tick, next, null, now)) {
+                count(schedule, "skipped");
                 log.warn("Schedule '{}': tick {} is {} late, more than bullpen.scheduler.catch-up ({}): skipped, with "
                         + "any ticks missed since; next tick {}", schedule.name(), tick, late, properties.catchUp(), next);
             }
@@ -168,9 +173,11 @@ class Scheduler implements SmartLifecycle {
             log.warn("Schedule '{}': tick {} (task {}) not published, retrying in {}: {}", schedule.name(), tick, taskId,
                     properties.pollInterval(), ex.getMessage());
             store.failed(schedule.name(), tick, String.valueOf(ex.getMessage()));
+            count(schedule, "failed");
             return;
         }
         Instant published = clock.instant();
+        count(schedule, "published");
         boolean misfire = late.compareTo(properties.misfireThreshold()) > 0;
         // A misfire runs once for all the ticks missed: the next is the first after now, not after the tick.
         @Nullable Instant next = schedule.trigger().nextAfter(misfire ? published : tick);
@@ -201,6 +208,11 @@ class Scheduler implements SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing", ex);
         }
+    }
+
+    private void count(Schedule schedule, String outcome) {
+        meters.counter(MeterNames.SCHEDULE_TICKS, MeterNames.TAG_SCHEDULE, schedule.name(), MeterNames.TAG_OUTCOME,
+                outcome).increment();
     }
 
     /** Config schedules are (re)written on every start; they keep their next tick while their trigger is the same. */
