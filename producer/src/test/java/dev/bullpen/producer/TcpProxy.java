@@ -16,19 +16,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * socket and every forwarded connection, so clients see both a dropped connection and refused
  * reconnects; starting listens again on the same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private int port;
     private ServerSocket server;
 
-    TcpProxy(String targetHost, int targetPort) {
+    public TcpProxy(String targetHost, int targetPort) {
         this.target = new InetSocketAddress(targetHost, targetPort);
     }
 
     /** Listens (on an ephemeral loopback port the first time, on the same port after) and forwards. */
-    synchronized TcpProxy start() {
+    public synchronized TcpProxy start() {
         if (server != null) {
             return this;
         }
@@ -46,7 +46,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Stops listening and cuts every connection. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server == null) {
             return;
         }
@@ -56,7 +56,7 @@ final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    int port() {
+    public int port() {
         if (port == 0) {
             throw new IllegalStateException("proxy never started");
         }
