@@ -42,7 +42,7 @@ class ScheduleCatchUpIntegrationTests {
         String name = "restart";
         String queue = fixture.queue(name);
         // The threshold only has to be below the outage; the default hour of catch-up applies.
-        Map<String, String> config = config(name, queue, Map.of("bullpen.scheduler.misfire-threshold", "2s"));
+        Map<String, String> config = config(name, queue, Map.of("bullpen.scheduler.misfire-threshold", "3s"));
         try {
             ConfigurableApplicationContext first = fixture.producer(config);
             await().atMost(Duration.ofSeconds(30)).until(() -> fixture.runs(name).totalRunCount() >= 2);
@@ -80,8 +80,8 @@ class ScheduleCatchUpIntegrationTests {
     void aTickMissedByMoreThanTheCatchUpIsSkippedAndCountedThenTheScheduleTicksOn() throws Exception {
         String name = "stale";
         String queue = fixture.queue(name);
-        Map<String, String> config = config(name, queue, Map.of("bullpen.scheduler.misfire-threshold", "1s",
-                "bullpen.scheduler.catch-up", "2s"));
+        Map<String, String> config = config(name, queue, Map.of("bullpen.scheduler.misfire-threshold", "2s",
+                "bullpen.scheduler.catch-up", "3s"));
         try {
             ConfigurableApplicationContext first = fixture.producer(config);
             await().atMost(Duration.ofSeconds(30)).until(() -> fixture.runs(name).totalRunCount() >= 1);
