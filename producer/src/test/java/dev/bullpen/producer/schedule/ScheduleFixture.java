@@ -54,11 +54,22 @@ final class ScheduleFixture implements AutoCloseable {
 
     /** A producer without a web server, on the test's services and key prefix, with these properties on top. */
     ConfigurableApplicationContext producer(Map<String, String> properties) {
+        return start(WebApplicationType.NONE, properties);
+    }
+
+    /** A producer with its HTTP API on a random port ({@code local.server.port}). */
+    ConfigurableApplicationContext webProducer(Map<String, String> properties) {
+        Map<String, String> withPort = new LinkedHashMap<>(properties);
+        withPort.put("server.port", "0");
+        return start(WebApplicationType.SERVLET, withPort);
+    }
+
+    private ConfigurableApplicationContext start(WebApplicationType web, Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>(services.springProperties());
         all.putAll(properties);
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ProducerApplication.class)
-                .web(WebApplicationType.NONE).run(args);
+                .web(web).run(args);
         synchronized (started) {
             started.add(context);
         }
