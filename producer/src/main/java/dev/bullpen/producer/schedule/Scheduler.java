@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,8 @@ class Scheduler implements SmartLifecycle {
     /** Names this producer in its locks. */
     private final String token = UUID.randomUUID().toString();
     private final LinkedBlockingQueue<Boolean> wakeups = new LinkedBlockingQueue<>();
+    /** Runs published whose record Redis did not take; only the scheduler's thread touches it. */
+    private final List<Unrecorded> unrecorded = new ArrayList<>();
     private volatile boolean running;
     private volatile boolean synced;
     private @Nullable Thread thread;
@@ -113,6 +116,7 @@ class Scheduler implements SmartLifecycle {
                 if (!synced) {
                     syncConfig();
                 }
+                recordUnrecorded();
                 Instant now = clock.instant();
                 for (Due due : store.due(now)) {
                     if (!running) {
@@ -142,19 +146,23 @@ class Scheduler implements SmartLifecycle {
         if (!store.lock(due.name(), token, lease)) {
             return; // another producer is firing it
         }
+        boolean keepLock = false;
         try {
             Optional<Schedule> found = store.find(due.name());
             // Between reading the due set and the lock another producer may have fired the tick.
             if (found.isEmpty() || !due.tick().equals(store.nextTick(due.name()))) {
                 return;
             }
-            fire(found.get(), due.tick());
+            keepLock = fire(found.get(), due.tick());
         } finally {
-            store.unlock(due.name(), token);
+            if (!keepLock) {
+                store.unlock(due.name(), token);
+            }
         }
     }
 
-    private void fire(Schedule schedule, Instant tick) {
+    /** @return true when the run was published but not recorded: the lock stays, so that no one publishes it again */
+    private boolean fire(Schedule schedule, Instant tick) {
         Instant now = clock.instant();
         Duration late = Duration.between(tick, now);
         if (late.compareTo(properties.catchUp()) > 0) {
@@ -164,7 +172,7 @@ class Scheduler implements SmartLifecycle {
                 log.warn("Schedule '{}': tick {} is {} late, more than bullpen.scheduler.catch-up ({}): skipped, with "
                         + "any ticks missed since; next tick {}", schedule.name(), tick, late, properties.catchUp(), next);
             }
-            return;
+            return false;
         }
         String taskId = TickIds.taskId(store.prefix(), schedule.name(), tick);
         try {
@@ -174,14 +182,23 @@ class Scheduler implements SmartLifecycle {
                     properties.pollInterval(), ex.getMessage());
             store.failed(schedule.name(), tick, String.valueOf(ex.getMessage()));
             count(schedule, "failed");
-            return;
+            return false;
         }
         Instant published = clock.instant();
         count(schedule, "published");
         boolean misfire = late.compareTo(properties.misfireThreshold()) > 0;
         // A misfire runs once for all the ticks missed: the next is the first after now, not after the tick.
         @Nullable Instant next = schedule.trigger().nextAfter(misfire ? published : tick);
-        if (!store.advance(schedule.name(), tick, next, taskId, published)) {
+        boolean recorded;
+        try {
+            recorded = store.advance(schedule.name(), tick, next, taskId, published);
+        } catch (RuntimeException ex) {
+            unrecorded.add(new Unrecorded(schedule.name(), tick, next, taskId, published));
+            log.warn("Schedule '{}': tick {} was published as task {} but could not be recorded ({}); recording it "
+                    + "before anything else fires", schedule.name(), tick, taskId, ex.toString());
+            return true;
+        }
+        if (!recorded) {
             log.warn("Schedule '{}': tick {} was published as task {}, but the schedule was deleted or changed meanwhile",
                     schedule.name(), tick, taskId);
         } else if (misfire) {
@@ -190,6 +207,21 @@ class Scheduler implements SmartLifecycle {
         } else {
             log.debug("Schedule '{}': tick {} published as task {}", schedule.name(), tick, taskId);
         }
+        return false;
+    }
+
+    /** Records the runs Redis missed, still under their lock; throws while Redis is still away. */
+    private void recordUnrecorded() {
+        for (Iterator<Unrecorded> runs = unrecorded.iterator(); runs.hasNext(); ) {
+            Unrecorded run = runs.next();
+            store.advance(run.name(), run.tick(), run.next(), run.taskId(), run.published());
+            store.unlock(run.name(), token);
+            runs.remove();
+            log.info("Schedule '{}': tick {} (task {}) recorded", run.name(), run.tick(), run.taskId());
+        }
+    }
+
+    private record Unrecorded(String name, Instant tick, @Nullable Instant next, String taskId, Instant published) {
     }
 
     private void publish(Schedule schedule, String taskId, Instant now) {
