@@ -53,11 +53,19 @@ public final class MeterNames {
     public static final String IDEMPOTENT_REPLAYS = "bullpen.idempotent.replays";
     /** Producer: duplicate submissions waiting for the request that claimed their Idempotency-Key (gauge). */
     public static final String IDEMPOTENT_WAITING = "bullpen.idempotent.waiting";
+    /**
+     * Producer: due ticks of a schedule this producer handled (counter; schedule, outcome):
+     * {@code published}, {@code skipped} (older than {@code bullpen.scheduler.catch-up}), or {@code failed}
+     * (not published this time, retried). Summed over the producers, published counts each tick once.
+     */
+    public static final String SCHEDULE_TICKS = "bullpen.schedule.ticks";
 
     /** Tag: the task name. */
     public static final String TAG_TASK = "task";
     /** Tag: the queue. */
     public static final String TAG_QUEUE = "queue";
+    /** Tag: the schedule's name (schedules are few and named by their operators). */
+    public static final String TAG_SCHEDULE = "schedule";
     /** Tag: {@code success} or {@code error}; for {@link #TASKS_RATE_LIMITED}, {@code waited} or {@code parked}. */
     public static final String TAG_OUTCOME = "outcome";
 

@@ -1,5 +1,7 @@
 package dev.bullpen.producer;
 
+import dev.bullpen.producer.schedule.ScheduleDefinitions;
+import dev.bullpen.producer.schedule.SchedulerProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -9,7 +11,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
  * it. RabbitMQ and Redis come from Boot's {@code spring.rabbitmq.*} and {@code spring.data.redis.*}.
  */
 @SpringBootApplication
-@EnableConfigurationProperties({ProducerProperties.class, MonitorProperties.class})
+@EnableConfigurationProperties({ProducerProperties.class, MonitorProperties.class, SchedulerProperties.class,
+        ScheduleDefinitions.class})
 public class ProducerApplication {
 
     public static void main(String[] args) {
