@@ -20,6 +20,18 @@ class DemoTasks {
         return x + y;
     }
 
+    /** {@code demo.mul(x, y)}: the product. */
+    @Task("demo.mul")
+    long mul(long x, long y) {
+        return x * y;
+    }
+
+    /** {@code demo.tsum(numbers)}: the sum of a list, e.g. a chord's header results. */
+    @Task("demo.tsum")
+    long tsum(List<Long> numbers) {
+        return numbers.stream().mapToLong(Long::longValue).sum();
+    }
+
     /** {@code demo.sleep(seconds)}: waits, then returns the seconds it slept. */
     @Task("demo.sleep")
     double sleep(double seconds) throws InterruptedException {
