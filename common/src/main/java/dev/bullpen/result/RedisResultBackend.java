@@ -116,6 +116,20 @@ public final class RedisResultBackend implements ResultBackend {
     }
 
     @Override
+    public List<TaskResult> getAll(List<String> taskIds) {
+        List<TaskResult> out = new ArrayList<>(taskIds.size());
+        for (int from = 0; from < taskIds.size(); from += 500) {
+            List<String> batch = taskIds.subList(from, Math.min(taskIds.size(), from + 500));
+            List<KeyValue<String, String>> values = commands.sync().mget(batch.stream().map(this::key).toArray(String[]::new));
+            for (int i = 0; i < batch.size(); i++) {
+                KeyValue<String, String> kv = values.get(i);
+                out.add(kv.hasValue() ? ResultCodec.decode(batch.get(i), kv.getValue()) : TaskResult.pending(batch.get(i)));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public CompletableFuture<TaskResult> whenReady(String taskId) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("result backend closed"));

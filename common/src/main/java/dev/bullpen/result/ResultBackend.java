@@ -23,6 +23,11 @@ public interface ResultBackend extends AutoCloseable {
     /** The stored result, or {@link TaskResult#pending} when there is none. */
     TaskResult get(String taskId);
 
+    /** The stored results of many tasks, in the order asked; one round trip where the backend allows. */
+    default List<TaskResult> getAll(List<String> taskIds) {
+        return taskIds.stream().map(this::get).toList();
+    }
+
     /**
      * Completes with the result once the task is ready ({@link TaskState#isReady()}), without polling.
      * Completes at once when it is ready already. Cancel the future to stop waiting.

@@ -1,8 +1,7 @@
 package dev.bullpen.worker.internal;
 
 import dev.bullpen.client.TaskClient;
-import dev.bullpen.client.TaskOptions;
-import dev.bullpen.client.internal.SignatureMessages;
+import dev.bullpen.client.internal.CanvasSender;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.protocol.Signature;
@@ -45,11 +44,11 @@ final class Continuations {
     private static final Logger log = LoggerFactory.getLogger(Continuations.class);
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
-    private final TaskClient client;
+    private final CanvasSender sender;
     private final ResultBackend results;
 
     Continuations(TaskClient client, ResultBackend results) {
-        this.client = client;
+        this.sender = new CanvasSender(client, results);
         this.results = results;
     }
 
@@ -138,49 +137,9 @@ final class Continuations {
         }
     }
 
-    /** Sends a signature: a task, or a group, chain or chord signature expanded as Celery expands it. */
     private void apply(Signature signature, List<JsonNode> partialArgs, @Nullable List<Signature> chain,
             String parentId, String root, List<CompletableFuture<?>> sent) {
-        String type = signature.subtaskType();
-        if (type == null) {
-            TaskMessage next = SignatureMessages.message(signature, partialArgs, chain, parentId, root);
-            String queue = SignatureMessages.queue(signature);
-            sent.add(client.sendAsync(next, queue != null ? queue : client.queueFor(next.task(), TaskOptions.defaults())));
-            return;
-        }
-        switch (type) {
-            case "chain" -> {
-                List<Signature> steps = signatures(signature.kwargs().path("tasks"));
-                if (!steps.isEmpty()) {
-                    List<Signature> rest = new ArrayList<>(steps.subList(1, steps.size())).reversed();
-                    rest.addAll(0, list(chain));
-                    apply(steps.getFirst(), partialArgs, rest, parentId, root, sent);
-                }
-            }
-            case "group" -> {
-                String groupId = signature.taskId() != null ? signature.taskId() : UUID.randomUUID().toString();
-                for (Signature member : signatures(signature.kwargs().path("tasks"))) {
-                    apply(member.option("group_id").isString() ? member : member.withOption("group_id", groupId),
-                            partialArgs, null, parentId, root, sent);
-                }
-            }
-            case "chord" -> {
-                JsonNode header = signature.kwargs().path("header");
-                List<Signature> members = signatures(header.isObject() ? header.path("kwargs").path("tasks") : header);
-                Signature body = Signature.fromJson(signature.kwargs().path("body"));
-                if (body.taskId() == null) {
-                    body = body.withOption("task_id", UUID.randomUUID().toString());
-                }
-                String groupId = signature.taskId() != null ? signature.taskId() : UUID.randomUUID().toString();
-                results.setChordSize(groupId, members.size());
-                for (int i = 0; i < members.size(); i++) {
-                    apply(members.get(i).withOption("group_id", groupId)
-                            .withOption("group_index", CeleryJson.mapper().getNodeFactory().numberNode(i))
-                            .withOption("chord", body.toJson()), partialArgs, null, parentId, root, sent);
-                }
-            }
-            default -> throw new IllegalArgumentException("cannot apply a signature of subtask_type " + type);
-        }
+        sender.send(signature, partialArgs, chain, parentId, root, sent);
     }
 
     private void await(List<CompletableFuture<?>> sent, TaskMessage message) {
