@@ -17,7 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Sends workflows as a Celery client does: every task, group and chord body gets its id first
  * ({@code freeze}), so the handles are known before anything runs; a chain's group followed by a
- * task becomes a chord, and what follows a chord in a chain becomes its body's link. A group's
+ * task becomes a chord, and what follows a chord in a chain becomes its body's link. Each task is
+ * routed by this client ({@code options.queue}), wherever the worker that sends it runs. A group's
  * member ids are saved before its members are sent, so it can be read back at once.
  */
 final class WorkflowLauncher {
@@ -67,6 +68,11 @@ final class WorkflowLauncher {
                 Signature s = step.signature();
                 if (s.taskId() == null) {
                     s = s.withOption("task_id", UUID.randomUUID().toString());
+                }
+                if (!s.option("queue").isString()) {
+                    // Routed here, by this client's routes: a Python worker sending the next step would
+                    // otherwise route it by its own configuration, to its default queue.
+                    s = s.withOption("queue", settings.queueFor(s.task(), TaskOptions.defaults()));
                 }
                 yield new Frozen(s, s.taskId(), List.of());
             }
