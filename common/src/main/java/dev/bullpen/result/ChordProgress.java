@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  *        caller fails the body now, without waiting for the rest of the header
  * @param failureHandled a Bullpen worker had already failed the body before this result
  * @param complete every header result, in {@code group_index} order, when this result completed
- *        the header (the bookkeeping keys are then deleted); {@code null} while some are missing
+ *        the header (or a header task ran again after that); {@code null} while some are missing
  */
 public record ChordProgress(boolean firstFailure, boolean failureHandled, @Nullable List<ChordEntry> complete) {
 }

@@ -90,11 +90,15 @@ public final class InMemoryResultBackend implements ResultBackend {
         if (size <= 0 || chord.entries.size() < size) {
             return new ChordProgress(first, marked, null);
         }
-        chords.remove(groupId);
         List<ChordEntry> all = new ArrayList<>();
         chord.entries.values().stream().sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
                 .forEach(e -> all.add(e.getValue()));
         return new ChordProgress(first, marked, all);
+    }
+
+    @Override
+    public synchronized void forgetChord(String groupId) {
+        chords.remove(groupId);
     }
 
     @Override

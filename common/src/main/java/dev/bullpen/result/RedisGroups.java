@@ -21,6 +21,10 @@ import tools.jackson.databind.node.ObjectNode;
  * result]} scored by {@code group_index}) until it holds {@code <key>.s} (the size the client set)
  * plus {@code <key>.t} (tasks added later) of them.
  *
+ * <p>The keys stay until the body is sent ({@link #forgetChord}): a worker that stops in between
+ * completes the header again when its message comes back, where Celery, deleting them first, would
+ * lose the body.
+ *
  * <p>Bullpen adds one key, {@code <key>.f}, set by the first failed header task: that task fails the
  * body at once, and whoever completes the header then knows not to fail it again. A Python worker
  * ignores the key and behaves as Celery does (the body fails once the whole header is done).
@@ -47,9 +51,7 @@ final class RedisGroups {
               end
             end
             if size > 0 and ready >= size + diff then
-              local all = redis.call('ZRANGE', KEYS[1], 0, -1)
-              redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
-              return {first, marked, all}
+              return {first, marked, redis.call('ZRANGE', KEYS[1], 0, -1)}
             end
             return {first, marked}
             """;
@@ -124,6 +126,11 @@ final class RedisGroups {
             all.add(decode(item instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : item.toString()));
         }
         return new ChordProgress(first, marked, all);
+    }
+
+    void forgetChord(String groupId) {
+        String base = key(groupId);
+        commands.sync().del(base + ".j", base + ".t", base + ".s", base + ".f");
     }
 
     private static ChordEntry decode(String json) {

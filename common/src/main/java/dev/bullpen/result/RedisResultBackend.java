@@ -190,6 +190,11 @@ public final class RedisResultBackend implements ResultBackend {
     }
 
     @Override
+    public void forgetChord(String groupId) {
+        groups.forgetChord(groupId);
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

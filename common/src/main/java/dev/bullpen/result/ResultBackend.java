@@ -70,6 +70,14 @@ public interface ResultBackend extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support chords");
     }
 
+    /**
+     * Deletes a chord's bookkeeping once its body is sent (or failed). Until then a header task that
+     * runs again completes the header again, so a worker stopping in between cannot lose the body.
+     */
+    default void forgetChord(String groupId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support chords");
+    }
+
     @Override
     void close();
 }

@@ -383,6 +383,18 @@ public abstract class ResultBackendContract {
                 new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(20)), 0);
         assertThat(last.complete()).extracting(e -> e.result().asInt()).containsExactly(10, 20, 30);
         assertThat(last.firstFailure()).isFalse();
+        backend.forgetChord(group);
+        assertThat(backend.chordPartReturn(group, 1, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(20)), 0)
+                .complete()).as("forgotten: its size too").isNull();
+    }
+
+    @Test
+    void aHeaderTaskRunAgainBeforeTheBodyIsSentCompletesTheChordAgain() {
+        String group = newTaskId();
+        backend.setChordSize(group, 1);
+        ChordEntry only = new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(1));
+        assertThat(backend.chordPartReturn(group, 0, only, 0).complete()).hasSize(1);
+        assertThat(backend.chordPartReturn(group, 0, only, 0).complete()).as("the same entry, once").hasSize(1);
     }
 
     @Test

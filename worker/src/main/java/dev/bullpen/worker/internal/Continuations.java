@@ -58,6 +58,7 @@ final class Continuations {
             return;
         }
         List<CompletableFuture<?>> sent = new ArrayList<>();
+        List<String> completed = new ArrayList<>();
         String root = message.headers().rootId() != null ? message.headers().rootId() : message.id();
         var embed = message.embed();
         if (outcome.state() == TaskState.SUCCESS) {
@@ -69,20 +70,23 @@ final class Continuations {
                 apply(chain.getLast(), List.of(outcome.result()), chain.subList(0, chain.size() - 1), message.id(), root, sent);
             }
         } else {
-            failChain(list(embed.chain()), outcome, root, sent);
+            failChain(list(embed.chain()), outcome, root, sent, completed);
             for (Signature errback : list(embed.errbacks())) {
                 apply(errback, List.of(text(message.id())), null, message.id(), root, sent);
             }
         }
         if (message.headers().group() != null && embed.chord() != null) {
             chordPart(message.headers().group(), message.headers().groupIndex(), message.id(), outcome, embed.chord(),
-                    root, sent);
+                    root, sent, completed);
         }
         await(sent, message);
+        // Only now that the body is sent: a header task that runs again before this completes the chord again.
+        completed.forEach(results::forgetChord);
     }
 
     /** Celery's {@code mark_as_failure}: every later chain step with an id fails the same way, so no one waits on it. */
-    private void failChain(List<Signature> chain, TaskResult outcome, String root, List<CompletableFuture<?>> sent) {
+    private void failChain(List<Signature> chain, TaskResult outcome, String root, List<CompletableFuture<?>> sent,
+            List<String> completed) {
         for (Signature step : chain) {
             String id = step.taskId();
             if (id == null) {
@@ -95,20 +99,23 @@ final class Continuations {
             if (step.option("chord").isObject() && group.isString()) {
                 JsonNode index = step.option("group_index");
                 chordPart(group.stringValue(), index.isNumber() ? index.asInt() : null, id, failed,
-                        Signature.fromJson(step.option("chord")), root, sent);
+                        Signature.fromJson(step.option("chord")), root, sent, completed);
             }
         }
     }
 
     private void chordPart(String groupId, @Nullable Integer index, String taskId, TaskResult outcome, Signature body,
-            String root, List<CompletableFuture<?>> sent) {
+            String root, List<CompletableFuture<?>> sent, List<String> completed) {
         ChordProgress progress = results.chordPartReturn(groupId, index,
                 new ChordEntry(taskId, outcome.state(), outcome.result()), 0);
+        List<ChordEntry> all = progress.complete();
+        if (all != null) {
+            completed.add(groupId);
+        }
         if (progress.firstFailure()) {
             failBody(body, taskId, outcome.result(), root, sent);
             return;
         }
-        List<ChordEntry> all = progress.complete();
         if (all == null) {
             return;
         }
