@@ -1,7 +1,7 @@
 """A Python Celery 5.2 client builds canvas workflows of Bullpen demo tasks and reads their results.
 
 Usage: celery_canvas.py BROKER_URL BACKEND_URL QUEUE CASE
-CASE is chain, link, link_error, group, chord or chord_failure. Prints one JSON line.
+CASE is chain, chain_into_group, group_into_chain, link, link_error, group, chord or chord_failure. Prints one JSON line.
 """
 import json
 import sys
@@ -23,6 +23,12 @@ def s(name, *args):
 if case == "chain":
     result = chain(s("demo.add", 1, 2), s("demo.add", 3), s("demo.add", 4)).apply_async()
     print(json.dumps({"result": result.get(timeout=30), "parent": result.parent.get(timeout=5)}))
+elif case == "chain_into_group":
+    result = chain(s("demo.add", 1, 1), group(s("demo.mul", 10), s("demo.mul", 100))).apply_async()
+    print(json.dumps({"result": result.get(timeout=30)}))
+elif case == "group_into_chain":
+    result = chain(group(s("demo.add", 1, 1), s("demo.add", 2, 2)), s("demo.tsum"), s("demo.mul", 10)).apply_async()
+    print(json.dumps({"result": result.get(timeout=30)}))
 elif case == "link":
     callback = s("demo.mul", 10).freeze()
     result = s("demo.add", 2, 3).apply_async(link=s("demo.mul", 10).set(task_id=callback.id))

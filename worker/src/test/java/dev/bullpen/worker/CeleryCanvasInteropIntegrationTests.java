@@ -64,6 +64,16 @@ class CeleryCanvasInteropIntegrationTests {
     }
 
     @Test
+    void aChainEndingInAGroupSendsTheGroupTheResult() throws Exception {
+        assertThat(run("chain_into_group").path("result").toString()).isEqualTo("[20,200]");
+    }
+
+    @Test
+    void aGroupFollowedByATaskInAChainIsAChord() throws Exception {
+        assertThat(run("group_into_chain").path("result").asInt()).isEqualTo((2 + 4) * 10);
+    }
+
+    @Test
     void aLinkGetsTheResult() throws Exception {
         JsonNode out = run("link");
         assertThat(out.path("result").asInt()).isEqualTo(5);
