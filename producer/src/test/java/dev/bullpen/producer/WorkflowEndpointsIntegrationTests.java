@@ -125,6 +125,19 @@ class WorkflowEndpointsIntegrationTests {
     }
 
     @Test
+    void documentsTheEndpoints() throws Exception {
+        JsonNode docs = json(get("/v3/api-docs").body());
+        JsonNode post = docs.path("paths").path("/api/workflows").path("post");
+        assertThat(post.path("responses").propertyNames()).contains("202", "400", "413", "503");
+        assertThat(post.path("requestBody").toString()).contains("chord");
+        assertThat(post.path("responses").path("400").toString()).contains("ApiProblem");
+        JsonNode group = docs.path("paths").path("/api/groups/{id}").path("get");
+        assertThat(group.path("responses").propertyNames()).contains("200", "404");
+        assertThat(docs.path("components").path("schemas").path("GroupStatus").path("properties").propertyNames())
+                .contains("id", "total", "done", "failed", "state", "results");
+    }
+
+    @Test
     void anUnknownGroupIsNotFound() throws Exception {
         HttpResponse<String> answer = get("/api/groups/no-such-group");
         assertThat(answer.statusCode()).isEqualTo(404);

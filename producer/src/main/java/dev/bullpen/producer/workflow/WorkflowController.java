@@ -39,6 +39,8 @@ import tools.jackson.databind.ObjectReader;
 class WorkflowController {
 
     private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+    /** The problem schema the task endpoints document. */
+    private static final String API_PROBLEM = "#/components/schemas/ApiProblem";
     private static final ObjectReader JSON = CeleryJson.mapper().reader()
             .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -72,10 +74,10 @@ class WorkflowController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = WorkflowAccepted.class)))
     @ApiResponse(responseCode = "400", description = "Not a workflow; field is the path to the fault, e.g. chain[1].args",
-            content = @Content(mediaType = PROBLEM))
-    @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload", content = @Content(mediaType = PROBLEM))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
+    @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     @ApiResponse(responseCode = "503", description = "The broker or Redis is unreachable or did not confirm",
-            content = @Content(mediaType = PROBLEM))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     ResponseEntity<WorkflowAccepted> start(HttpServletRequest request) throws IOException {
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         JsonNode json;
@@ -106,8 +108,8 @@ class WorkflowController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = GroupStatus.class)))
     @ApiResponse(responseCode = "404", description = "No saved group has this id (or it expired)",
-            content = @Content(mediaType = PROBLEM))
-    @ApiResponse(responseCode = "503", description = "Redis is unreachable", content = @Content(mediaType = PROBLEM))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
+    @ApiResponse(responseCode = "503", description = "Redis is unreachable", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     GroupStatus group(@PathVariable String id) {
         GroupHandle group = client.group(id).orElseThrow(() -> {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no saved group has id '"
