@@ -69,11 +69,7 @@ final class WorkflowLauncher {
                 if (s.taskId() == null) {
                     s = s.withOption("task_id", UUID.randomUUID().toString());
                 }
-                if (!s.option("queue").isString()) {
-                    // Routed here, by this client's routes: a Python worker sending the next step would
-                    // otherwise route it by its own configuration, to its default queue.
-                    s = s.withOption("queue", settings.queueFor(s.task(), TaskOptions.defaults()));
-                }
+                s = routed(s);
                 yield new Frozen(s, s.taskId(), List.of());
             }
             case Workflow.Group group -> {
@@ -92,6 +88,25 @@ final class WorkflowLauncher {
             case Workflow.Chord chord -> chord(chord, null);
             case Workflow.Chain chain -> chain(chain);
         };
+    }
+
+    /**
+     * The signature and its links with the queue this client routes them to: a Python worker sending
+     * the next step would otherwise route it by its own configuration, to its default queue.
+     */
+    private Signature routed(Signature signature) {
+        Signature s = signature;
+        if (!s.option("queue").isString()) {
+            s = s.withOption("queue", settings.queueFor(s.task(), TaskOptions.defaults()));
+        }
+        for (String option : List.of("link", "link_error")) {
+            if (s.option(option).isArray()) {
+                ArrayNode links = CeleryJson.mapper().createArrayNode();
+                s.option(option).forEach(link -> links.add(routed(Signature.fromJson(link)).toJson()));
+                s = s.withOption(option, links);
+            }
+        }
+        return s;
     }
 
     private Frozen chord(Workflow.Chord chord, Workflow.Chain tail) {

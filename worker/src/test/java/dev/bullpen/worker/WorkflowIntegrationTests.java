@@ -10,7 +10,6 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
-import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
@@ -152,13 +151,15 @@ class WorkflowIntegrationTests {
     }
 
     @Test
-    void aLinkGetsTheResult() {
+    void aLinkGetsTheResultAndAnErrbackTheFailedId() {
         String callbackId = java.util.UUID.randomUUID().toString();
-        TaskHandle first = client.apply(new Workflow.Step(task("demo.add", 2, 3).signature()
-                .withOption("link", linkTo("demo.mul", callbackId, 10))));
+        TaskHandle first = client.apply(task("demo.add", 2, 3).then(withId(task("demo.mul", 10), callbackId)));
         assertThat(first.get(WAIT, Integer.class)).isEqualTo(5);
-        TaskResult callback = client.handle(callbackId).whenReady().join();
-        assertThat(callback.result().asInt()).isEqualTo(50);
+        assertThat(client.handle(callbackId).get(WAIT).asInt()).isEqualTo(50);
+
+        String errbackId = java.util.UUID.randomUUID().toString();
+        TaskHandle failed = client.apply(task("demo.fail", "no").onError(withId(task("demo.echo"), errbackId)));
+        assertThat(client.handle(errbackId).get(WAIT).path("args").get(0).asString()).isEqualTo(failed.id());
     }
 
     @Test
@@ -169,6 +170,10 @@ class WorkflowIntegrationTests {
         assertThat(estimate.path("samples").asLong()).isEqualTo(1_000_000L);
         assertThat(estimate.path("chunks").asInt()).isEqualTo(20);
         assertThat(estimate.path("pi").asDouble()).isBetween(3.13, 3.15);
+    }
+
+    private static Workflow.Step withId(Workflow.Step step, String id) {
+        return new Workflow.Step(step.signature().withOption("task_id", id));
     }
 
     /** A one-element {@code link}/{@code link_error} list calling {@code task} with a preset id. */
