@@ -1,7 +1,8 @@
 """A Python Celery 5.2 client builds canvas workflows of Bullpen demo tasks and reads their results.
 
 Usage: celery_canvas.py BROKER_URL BACKEND_URL QUEUE CASE
-CASE is chain, chain_into_group, group_into_chain, link, link_error, group, chord or chord_failure. Prints one JSON line.
+CASE is chain, chain_into_group, group_into_chain, link, link_error, group, restore GROUP_ID, chord or
+chord_failure. Prints one JSON line.
 """
 import json
 import sys
@@ -11,6 +12,7 @@ from celery.exceptions import ChordError
 from celery.result import GroupResult
 
 broker, backend, queue, case = sys.argv[1:5]
+extra = sys.argv[5:]
 app = Celery("interop", broker=broker, backend=backend)
 app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"],
                 task_default_queue=queue, broker_connection_retry_on_startup=True)
@@ -46,6 +48,10 @@ elif case == "group":
     print(json.dumps({"results": values, "same_members": [r.id for r in restored.results] == [r.id for r in result.results],
                       "restored": [r.get(timeout=5) for r in restored.results],
                       "completed": restored.completed_count()}))
+elif case == "restore":
+    # A group that Bullpen's Java client sent and saved.
+    restored = GroupResult.restore(extra[0], app=app)
+    print(json.dumps({"results": restored.get(timeout=30), "ids": [r.id for r in restored.results]}))
 elif case == "chord":
     result = chord(s("demo.add", i, i) for i in range(5))(s("demo.tsum"))
     print(json.dumps({"result": result.get(timeout=30)}))

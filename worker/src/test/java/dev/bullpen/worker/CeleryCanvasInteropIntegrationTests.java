@@ -2,14 +2,20 @@ package dev.bullpen.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bullpen.client.GroupHandle;
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -18,7 +24,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Canvas built by a real Python Celery 5.2 client (Debian's python3-celery) runs on a Bullpen
  * worker: chain, link, link_error, group (read back as a GroupResult) and chord, with Celery's Redis
- * chord bookkeeping, and a chord whose header fails gives Python a prompt ChordError.
+ * chord bookkeeping, and a chord whose header fails gives Python a prompt ChordError. Python also
+ * restores a group the Java client saved.
  */
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryCanvasInteropIntegrationTests {
@@ -47,11 +54,15 @@ class CeleryCanvasInteropIntegrationTests {
         }
     }
 
-    static JsonNode run(String scenario) throws Exception {
+    @Autowired
+    TaskClient client;
+
+    static JsonNode run(String... scenario) throws Exception {
         String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
                 + services.redisDatabase();
-        String output = CeleryClientInteropIntegrationTests.runPython(script.toString(), services.amqpUri().toString(),
-                redis, QUEUE, scenario);
+        List<String> args = new ArrayList<>(List.of(script.toString(), services.amqpUri().toString(), redis, QUEUE));
+        args.addAll(List.of(scenario));
+        String output = CeleryClientInteropIntegrationTests.runPython(args.toArray(String[]::new));
         String[] lines = output.strip().split("\n");
         return CeleryJson.mapper().readTree(lines[lines.length - 1]);
     }
@@ -94,6 +105,14 @@ class CeleryCanvasInteropIntegrationTests {
         assertThat(out.path("same_members").asBoolean()).isTrue();
         assertThat(out.path("restored")).isEqualTo(out.path("results"));
         assertThat(out.path("completed").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void pythonRestoresAGroupTheJavaClientSaved() throws Exception {
+        GroupHandle group = client.apply(Workflow.group(Workflow.task("demo.add", 1, 1), Workflow.task("demo.mul", 3, 3)));
+        JsonNode out = run("restore", group.id());
+        assertThat(out.path("results").toString()).isEqualTo("[2,9]");
+        assertThat(out.path("ids").get(1).asString()).isEqualTo(group.members().get(1).id());
     }
 
     @Test

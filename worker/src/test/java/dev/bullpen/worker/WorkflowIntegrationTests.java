@@ -126,8 +126,7 @@ class WorkflowIntegrationTests {
         TaskHandle body = client.apply(Workflow.chord(List.of(task("demo.add", 1, 1),
                         new Workflow.Step(failing.signature().withOption("task_id", failingId)),
                         new Workflow.Step(sleeper.signature().withOption("task_id", sleeperId))),
-                new Workflow.Step(task("demo.tsum").onError(task("demo.echo")).signature()
-                        .withOption("link_error", linkTo("demo.echo", errback.id())))));
+                task("demo.tsum").onError(withId(task("demo.echo"), errback.id()))));
 
         assertThatThrownBy(() -> body.get(WAIT))
                 .isInstanceOfSatisfying(TaskFailedException.class, ex -> {
@@ -144,7 +143,7 @@ class WorkflowIntegrationTests {
     void aFailedChainStepFailsTheRestAndCallsTheErrback() {
         TaskHandle errback = client.handle(java.util.UUID.randomUUID().toString());
         TaskHandle last = client.apply(Workflow.chain(
-                new Workflow.Step(task("demo.fail", "first broke").signature().withOption("link_error", linkTo("demo.echo", errback.id()))),
+                task("demo.fail", "first broke").onError(withId(task("demo.echo"), errback.id())),
                 task("demo.add", 1), task("demo.add", 2)));
         assertThatThrownBy(() -> last.get(WAIT)).isInstanceOf(TaskFailedException.class).hasMessageContaining("first broke");
         assertThat(errback.get(WAIT).path("args").size()).isEqualTo(1);
@@ -174,11 +173,5 @@ class WorkflowIntegrationTests {
 
     private static Workflow.Step withId(Workflow.Step step, String id) {
         return new Workflow.Step(step.signature().withOption("task_id", id));
-    }
-
-    /** A one-element {@code link}/{@code link_error} list calling {@code task} with a preset id. */
-    private static JsonNode linkTo(String task, String id, Object... args) {
-        var mapper = dev.bullpen.protocol.CeleryJson.mapper();
-        return mapper.createArrayNode().add(task(task, args).signature().withOption("task_id", id).toJson());
     }
 }
