@@ -71,7 +71,8 @@ final class Continuations {
             }
         } else {
             failChain(list(embed.chain()), outcome, root, sent, completed);
-            for (Signature errback : list(embed.errbacks())) {
+            // As Celery: errbacks on FAILURE only, not for a revoked (or expired) task.
+            for (Signature errback : outcome.state() == TaskState.FAILURE ? list(embed.errbacks()) : List.<Signature>of()) {
                 apply(errback, List.of(text(message.id())), null, message.id(), root, sent);
             }
         }
