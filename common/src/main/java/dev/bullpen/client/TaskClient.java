@@ -53,6 +53,7 @@ public final class TaskClient implements AutoCloseable {
     private final TaskClientSettings settings;
     private final TaskMessageCodec codec = new TaskMessageCodec();
     private final PublishMeters meters;
+    private final WorkflowLauncher workflows;
 
     /**
      * A client that records its meters in Micrometer's global registry.
@@ -94,6 +95,7 @@ public final class TaskClient implements AutoCloseable {
         this.results = results;
         this.settings = settings;
         this.meters = new PublishMeters(meters);
+        this.workflows = new WorkflowLauncher(this, results, settings);
     }
 
     /** Sends with positional arguments and default options; waits for the broker's confirm. */
@@ -180,6 +182,36 @@ public final class TaskClient implements AutoCloseable {
                     }
                 })
                 .thenApply(ok -> handle(message.id()));
+    }
+
+    /**
+     * Sends a chain and waits for the broker's confirm; the handle is the last task's.
+     *
+     * @throws TaskPublishException when the broker does not take every message
+     */
+    public TaskHandle apply(Workflow.Chain chain) {
+        return handle(workflows.send(chain).resultId());
+    }
+
+    /** Sends a chord (header tasks, with the body waiting in Redis); the handle is the body's. */
+    public TaskHandle apply(Workflow.Chord chord) {
+        return handle(workflows.send(chord).resultId());
+    }
+
+    /** Sends one task, with any links set on it. */
+    public TaskHandle apply(Workflow.Step step) {
+        return handle(workflows.send(step).resultId());
+    }
+
+    /** Saves the group's member ids (Celery's {@code GroupResult.save()}), then sends its members. */
+    public GroupHandle apply(Workflow.Group group) {
+        WorkflowLauncher.Frozen sent = workflows.send(group);
+        return new GroupHandle(sent.resultId(), sent.memberIds(), results);
+    }
+
+    /** A saved group by id (saved by this client or by Python's {@code GroupResult.save()}), if there is one. */
+    public java.util.Optional<GroupHandle> group(String groupId) {
+        return results.group(groupId).map(ids -> new GroupHandle(groupId, ids, results));
     }
 
     /** A handle on a task by id, sent by anyone. */

@@ -95,7 +95,7 @@ public final class TaskHandle {
         return results.whenReady(id);
     }
 
-    private static JsonNode valueOf(TaskResult result) {
+    static JsonNode valueOf(TaskResult result) {
         if (result.state().propagates()) {
             RemoteError error = result.error().orElse(new RemoteError(result.state().name(), null, List.of(), null));
             throw new TaskFailedException(result.taskId(), result.state(), error);

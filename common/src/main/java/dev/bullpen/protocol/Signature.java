@@ -27,7 +27,36 @@ public record Signature(String task, ArrayNode args, ObjectNode kwargs, ObjectNo
                 mapper.createObjectNode(), null, false);
     }
 
-    ObjectNode toJson() {
+    /** The value of option {@code name}, or a missing node. */
+    public JsonNode option(String name) {
+        return options.path(name);
+    }
+
+    /** A copy with option {@code name} set; this signature is unchanged. */
+    public Signature withOption(String name, JsonNode value) {
+        ObjectNode copy = options.deepCopy();
+        copy.set(name, value);
+        return new Signature(task, args, kwargs, copy, subtaskType, immutable);
+    }
+
+    /** A copy with option {@code name} set to a string. */
+    public Signature withOption(String name, String value) {
+        return withOption(name, CeleryJson.mapper().getNodeFactory().stringNode(value));
+    }
+
+    /** A copy that ignores its parent's result. */
+    public Signature asImmutable() {
+        return new Signature(task, args, kwargs, options, subtaskType, true);
+    }
+
+    /** The preset task id ({@code options.task_id}), or {@code null}. */
+    public @Nullable String taskId() {
+        JsonNode id = options.path("task_id");
+        return id.isString() ? id.stringValue() : null;
+    }
+
+    /** Celery's signature dict. */
+    public ObjectNode toJson() {
         ObjectNode node = CeleryJson.mapper().createObjectNode();
         node.put("task", task);
         node.set("args", args);
@@ -38,7 +67,12 @@ public record Signature(String task, ArrayNode args, ObjectNode kwargs, ObjectNo
         return node;
     }
 
-    static Signature fromJson(JsonNode node) {
+    /**
+     * Reads Celery's signature dict.
+     *
+     * @throws MalformedMessageException when it is not an object with a string {@code task}
+     */
+    public static Signature fromJson(JsonNode node) {
         if (!node.isObject() || !node.path("task").isString()) {
             throw new MalformedMessageException("a signature must be an object with a string 'task': " + node);
         }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,7 @@ public final class RedisResultBackend implements ResultBackend {
     private final String expiresSeconds;
     private final StatefulRedisConnection<String, String> commands;
     private final String storeSha;
+    private final RedisGroups groups;
     private final Map<String, List<CompletableFuture<TaskResult>>> waiters = new ConcurrentHashMap<>();
     /**
      * Wakes waiters off Lettuce's I/O threads: a waiter's callback that calls this backend (or any
@@ -85,6 +87,7 @@ public final class RedisResultBackend implements ResultBackend {
         this.commands = client.connect(StringCodec.UTF8);
         commands.sync().clientSetname(clientName("bullpen-results"));
         this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
+        this.groups = new RedisGroups(commands, keyPrefix, expiresSeconds);
     }
 
     /** The Redis key that holds a task's result. */
@@ -110,6 +113,20 @@ public final class RedisResultBackend implements ResultBackend {
     public TaskResult get(String taskId) {
         String json = commands.sync().get(key(taskId));
         return json == null ? TaskResult.pending(taskId) : ResultCodec.decode(taskId, json);
+    }
+
+    @Override
+    public List<TaskResult> getAll(List<String> taskIds) {
+        List<TaskResult> out = new ArrayList<>(taskIds.size());
+        for (int from = 0; from < taskIds.size(); from += 500) {
+            List<String> batch = taskIds.subList(from, Math.min(taskIds.size(), from + 500));
+            List<KeyValue<String, String>> values = commands.sync().mget(batch.stream().map(this::key).toArray(String[]::new));
+            for (int i = 0; i < batch.size(); i++) {
+                KeyValue<String, String> kv = values.get(i);
+                out.add(kv.hasValue() ? ResultCodec.decode(batch.get(i), kv.getValue()) : TaskResult.pending(batch.get(i)));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -145,6 +162,36 @@ public final class RedisResultBackend implements ResultBackend {
     @Override
     public void forget(String taskId) {
         commands.sync().del(key(taskId));
+    }
+
+    /** The Redis key that holds a saved group ({@code celery-taskset-meta-<id>}); chord keys add {@code .j .t .s}. */
+    public String groupKey(String groupId) {
+        return groups.key(groupId);
+    }
+
+    @Override
+    public void saveGroup(String groupId, List<String> memberIds) {
+        groups.save(groupId, memberIds);
+    }
+
+    @Override
+    public Optional<List<String>> group(String groupId) {
+        return groups.members(groupId);
+    }
+
+    @Override
+    public void setChordSize(String groupId, int size) {
+        groups.setChordSize(groupId, size);
+    }
+
+    @Override
+    public ChordProgress chordPartReturn(String groupId, @Nullable Integer groupIndex, ChordEntry entry, int sizeHint) {
+        return groups.partReturn(groupId, groupIndex, entry, sizeHint);
+    }
+
+    @Override
+    public void forgetChord(String groupId) {
+        groups.forgetChord(groupId);
     }
 
     @Override

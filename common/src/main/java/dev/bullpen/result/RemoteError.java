@@ -59,7 +59,8 @@ public record RemoteError(String type, @Nullable String module, List<JsonNode> a
         return node;
     }
 
-    static RemoteError fromJson(JsonNode result, @Nullable String traceback) {
+    /** Reads Celery's stored exception {@code {exc_type, exc_message, exc_module}}. */
+    public static RemoteError fromJson(JsonNode result, @Nullable String traceback) {
         JsonNode message = result.path("exc_message");
         List<JsonNode> args;
         if (message.isArray()) {

@@ -1,6 +1,9 @@
 package dev.bullpen.result;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where workers store task results and clients read them, keyed by task id.
@@ -20,6 +23,11 @@ public interface ResultBackend extends AutoCloseable {
     /** The stored result, or {@link TaskResult#pending} when there is none. */
     TaskResult get(String taskId);
 
+    /** The stored results of many tasks, in the order asked; one round trip where the backend allows. */
+    default List<TaskResult> getAll(List<String> taskIds) {
+        return taskIds.stream().map(this::get).toList();
+    }
+
     /**
      * Completes with the result once the task is ready ({@link TaskState#isReady()}), without polling.
      * Completes at once when it is ready already. Cancel the future to stop waiting.
@@ -28,6 +36,47 @@ public interface ResultBackend extends AutoCloseable {
 
     /** Removes the stored result. */
     void forget(String taskId);
+
+    /**
+     * Saves a group's member ids as Celery's {@code GroupResult.save()} does
+     * ({@code celery-taskset-meta-<group>}), so that Python's {@code GroupResult.restore(id)} reads it.
+     *
+     * @throws UnsupportedOperationException when this backend keeps no groups
+     */
+    default void saveGroup(String groupId, List<String> memberIds) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep groups");
+    }
+
+    /** The member ids of a saved group, in order; empty when no such group was saved. */
+    default Optional<List<String>> group(String groupId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep groups");
+    }
+
+    /**
+     * Records how many header results a chord waits for (Celery's {@code set_chord_size}); a client
+     * calls it before it sends the last header task.
+     */
+    default void setChordSize(String groupId, int size) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support chords");
+    }
+
+    /**
+     * Records one header task's final result (Celery's {@code on_chord_part_return}), atomically.
+     *
+     * @param groupIndex the task's position in the header, or {@code null} to sort it last
+     * @param sizeHint the header size to use when none was recorded with {@link #setChordSize}, or 0
+     */
+    default ChordProgress chordPartReturn(String groupId, @Nullable Integer groupIndex, ChordEntry entry, int sizeHint) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support chords");
+    }
+
+    /**
+     * Deletes a chord's bookkeeping once its body is sent (or failed). Until then a header task that
+     * runs again completes the header again, so a worker stopping in between cannot lose the body.
+     */
+    default void forgetChord(String groupId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support chords");
+    }
 
     @Override
     void close();

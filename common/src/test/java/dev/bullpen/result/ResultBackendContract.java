@@ -352,4 +352,76 @@ public abstract class ResultBackendContract {
             assertThat(waiters.get(i).join().result()).isEqualTo(NODES.numberNode(i));
         }
     }
+
+    @Test
+    void aSavedGroupReadsBackInOrder() {
+        String group = newTaskId();
+        List<String> members = List.of(newTaskId(), newTaskId(), newTaskId());
+        backend.saveGroup(group, members);
+        assertThat(backend.group(group)).contains(members);
+        assertThat(backend.group(newTaskId())).isEmpty();
+    }
+
+    @Test
+    void getAllAnswersInTheOrderAsked() {
+        String a = newTaskId();
+        String b = newTaskId();
+        backend.store(success(b, 2));
+        assertThat(backend.getAll(List.of(a, b))).extracting(TaskResult::state)
+                .containsExactly(TaskState.PENDING, TaskState.SUCCESS);
+    }
+
+    @Test
+    void aChordCompletesOnceWithItsResultsInHeaderOrder() {
+        String group = newTaskId();
+        backend.setChordSize(group, 3);
+        assertThat(backend.chordPartReturn(group, 2, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(30)), 0)
+                .complete()).isNull();
+        assertThat(backend.chordPartReturn(group, 0, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(10)), 0)
+                .complete()).isNull();
+        ChordProgress last = backend.chordPartReturn(group, 1,
+                new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(20)), 0);
+        assertThat(last.complete()).extracting(e -> e.result().asInt()).containsExactly(10, 20, 30);
+        assertThat(last.firstFailure()).isFalse();
+        backend.forgetChord(group);
+        assertThat(backend.chordPartReturn(group, 1, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(20)), 0)
+                .complete()).as("forgotten: its size too").isNull();
+    }
+
+    @Test
+    void aHeaderTaskRunAgainBeforeTheBodyIsSentCompletesTheChordAgain() {
+        String group = newTaskId();
+        backend.setChordSize(group, 1);
+        ChordEntry only = new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(1));
+        assertThat(backend.chordPartReturn(group, 0, only, 0).complete()).hasSize(1);
+        assertThat(backend.chordPartReturn(group, 0, only, 0).complete()).as("the same entry, once").hasSize(1);
+    }
+
+    @Test
+    void theFirstFailedHeaderTaskIsToldSoAndTheOneCompletingTheHeaderKnows() {
+        String group = newTaskId();
+        backend.setChordSize(group, 3);
+        String failed = newTaskId();
+        JsonNode error = failure(failed, "no").result();
+        ChordProgress first = backend.chordPartReturn(group, 0, new ChordEntry(failed, TaskState.FAILURE, error), 0);
+        assertThat(first.firstFailure()).isTrue();
+        assertThat(first.complete()).isNull();
+        ChordProgress second = backend.chordPartReturn(group, 1, new ChordEntry(newTaskId(), TaskState.REVOKED, error), 0);
+        assertThat(second.firstFailure()).isFalse();
+        ChordProgress last = backend.chordPartReturn(group, 2,
+                new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(1)), 0);
+        assertThat(last.failureHandled()).isTrue();
+        assertThat(last.complete()).hasSize(3);
+        assertThat(last.complete().getFirst().failed()).isTrue();
+        assertThat(last.complete().getFirst().result().path("exc_type").asString()).isEqualTo("ValueError");
+    }
+
+    @Test
+    void aChordWithoutARecordedSizeUsesTheHint() {
+        String group = newTaskId();
+        assertThat(backend.chordPartReturn(group, 0, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(1)), 0)
+                .complete()).as("no size, no hint: Celery waits").isNull();
+        assertThat(backend.chordPartReturn(group, 1, new ChordEntry(newTaskId(), TaskState.SUCCESS, NODES.numberNode(2)), 2)
+                .complete()).hasSize(2);
+    }
 }

@@ -8,11 +8,11 @@ import java.io.InputStream;
  * one as soon as that is known: from its Content-Length before reading anything, and for a chunked
  * body after one byte more than the limit. Nothing larger is ever buffered.
  */
-final class BodyLimit {
+public final class BodyLimit {
 
     private final long maxPayload;
 
-    BodyLimit(long maxPayload) {
+    public BodyLimit(long maxPayload) {
         this.maxPayload = maxPayload;
     }
 
@@ -20,7 +20,7 @@ final class BodyLimit {
      * @param declaredLength the Content-Length, or -1 when unknown
      * @throws PayloadTooLargeException when the body is over the limit
      */
-    byte[] read(InputStream in, long declaredLength) throws IOException {
+    public byte[] read(InputStream in, long declaredLength) throws IOException {
         if (declaredLength > maxPayload) {
             throw new PayloadTooLargeException(maxPayload);
         }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.springframework.stereotype.Component;
 
 /** The demo tasks the README uses: try them with curl or from Python's Celery. */
@@ -18,6 +19,49 @@ class DemoTasks {
     @Task("demo.add")
     long add(long x, long y) {
         return x + y;
+    }
+
+    /** {@code demo.mul(x, y)}: the product. */
+    @Task("demo.mul")
+    long mul(long x, long y) {
+        return x * y;
+    }
+
+    /** {@code demo.tsum(numbers)}: the sum of a list, e.g. a chord's header results. */
+    @Task("demo.tsum")
+    long tsum(List<Long> numbers) {
+        return numbers.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * {@code demo.pi_chunk(samples, seed)}: throws {@code samples} random points at the unit square and
+     * counts those inside the quarter circle; {@code {"inside": n, "samples": samples}}. The seed
+     * makes each chunk repeatable and different from the others.
+     */
+    @Task("demo.pi_chunk")
+    Map<String, Long> piChunk(long samples, long seed) {
+        if (samples < 1 || samples > 1_000_000_000L) {
+            throw new IllegalArgumentException("samples must be 1 to 1e9, got " + samples);
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        long inside = 0;
+        for (long i = 0; i < samples; i++) {
+            double x = random.nextDouble();
+            double y = random.nextDouble();
+            if (x * x + y * y <= 1.0) {
+                inside++;
+            }
+        }
+        return Map.of("inside", inside, "samples", samples);
+    }
+
+    /** {@code demo.pi_combine(chunks)}: pi estimated from {@code demo.pi_chunk} results, e.g. a chord's header. */
+    @Task("demo.pi_combine")
+    Map<String, Object> piCombine(List<Map<String, Long>> chunks) {
+        long inside = chunks.stream().mapToLong(c -> c.get("inside")).sum();
+        long samples = chunks.stream().mapToLong(c -> c.get("samples")).sum();
+        double pi = 4.0 * inside / samples;
+        return Map.of("pi", pi, "samples", samples, "chunks", chunks.size(), "error", Math.abs(pi - Math.PI));
     }
 
     /** {@code demo.sleep(seconds)}: waits, then returns the seconds it slept. */

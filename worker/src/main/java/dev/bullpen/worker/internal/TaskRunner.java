@@ -1,5 +1,6 @@
 package dev.bullpen.worker.internal;
 
+import dev.bullpen.client.TaskClient;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.result.RemoteError;
@@ -39,18 +40,27 @@ public final class TaskRunner implements AutoCloseable {
     private final boolean trackStarted;
     private final RunningTasks running = new RunningTasks();
     private final TaskMeters meters;
+    private final @Nullable Continuations continuations;
 
     public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
             TaskMeters meters) {
         this(registry, results, workerName, trackStarted, meters, Duration.ofSeconds(60));
     }
 
+    /** A runner that runs no links, chains or chords. */
+    public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
+            TaskMeters meters, Duration resultRetryTimeout) {
+        this(registry, results, workerName, trackStarted, meters, resultRetryTimeout, null);
+    }
+
     /**
      * @param resultRetryTimeout how long a failed result write is retried, the message held, before
      *        the message goes back to the broker
+     * @param canvas sends links, chain steps, errbacks and chord bodies; {@code null} sends none
      */
     public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
-            TaskMeters meters, Duration resultRetryTimeout) {
+            TaskMeters meters, Duration resultRetryTimeout, @Nullable TaskClient canvas) {
+        this.continuations = canvas == null ? null : new Continuations(canvas, results);
         this.registry = registry;
         this.results = new ResultWriter(results, resultRetryTimeout);
         this.workerName = workerName;
@@ -66,8 +76,10 @@ public final class TaskRunner implements AutoCloseable {
             // What a Celery worker stores for a name it does not know, so Python's get() raises NotRegistered.
             log.error("Received unregistered task {}[{}] on queue {}: stored FAILURE NotRegistered",
                     message.task(), message.id(), queue);
-            results.store(TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
-                    "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta));
+            TaskResult failure = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
+                    "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta);
+            results.store(failure);
+            follow(message, failure);
             meters.failed(message, queue);
             return RunOutcome.DONE;
         }
@@ -118,6 +130,7 @@ public final class TaskRunner implements AutoCloseable {
         if (!message.headers().ignoreResult()) {
             results.store(outcome);
         }
+        follow(message, outcome);
         if (outcome.state() == TaskState.SUCCESS) {
             meters.succeeded(message, queue, start);
         } else if (outcome.state() == TaskState.REVOKED) {
@@ -141,9 +154,11 @@ public final class TaskRunner implements AutoCloseable {
                             .getNodeFactory().stringNode("Can't retry " + message.task() + "[" + message.id() + "]")), null);
             log.warn("Task {}[{}] failed after {} retries, moved to {}: {}", message.task(), message.id(), retries,
                     DeadLetters.queueFor(queue), cause != null ? cause.toString() : error.type());
+            TaskResult failure = TaskResult.failure(message.id(), TaskState.FAILURE, error, meta);
             if (!message.headers().ignoreResult()) {
-                results.store(TaskResult.failure(message.id(), TaskState.FAILURE, error, meta));
+                results.store(failure);
             }
+            follow(message, failure);
             meters.failed(message, queue, startNanos);
             String module = error.module();
             return new RunOutcome.GiveUp("max retries exceeded", module == null ? error.type() : module + "." + error.type());
@@ -212,8 +227,17 @@ public final class TaskRunner implements AutoCloseable {
         log.info("Task {}[{}] {}: not run, stored REVOKED", message.task(), message.id(), reason);
         RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
                 List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
-        results.store(TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue)));
+        TaskResult revoked = TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue));
+        results.store(revoked);
+        follow(message, revoked);
         meters.revoked(message, queue);
+    }
+
+    /** Links, chain, errbacks and chord bookkeeping, before the message is acknowledged. */
+    private void follow(TaskMessage message, TaskResult outcome) {
+        if (continuations != null) {
+            continuations.after(message, outcome);
+        }
     }
 
     /** Stops the time limits' timer. */

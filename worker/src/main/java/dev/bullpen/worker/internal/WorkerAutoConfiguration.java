@@ -4,6 +4,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.autoconfigure.ResultProperties;
 import dev.bullpen.autoconfigure.RoutingProperties;
+import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
@@ -50,9 +51,10 @@ public class WorkerAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(ResultBackend.class)
     public TaskRunner taskRunner(TaskRegistry registry, ResultBackend results, WorkerProperties properties,
-            TaskMeters meters) {
+            TaskMeters meters, ObjectProvider<TaskClient> canvas) {
+        // The client sends links, chain steps and chord bodies, routed as the application routes its own tasks.
         return new TaskRunner(registry, results, properties.nodeName(), properties.trackStarted(), meters,
-                properties.resultRetryTimeout());
+                properties.resultRetryTimeout(), canvas.getIfAvailable());
     }
 
     @Bean

@@ -1,0 +1,33 @@
+package dev.bullpen.producer.workflow;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/**
+ * A refused workflow as RFC 9457 problem+json, naming the path to the fault. First in line, and for
+ * this controller only, so the application's catch-all handler does not answer 500 instead; every
+ * other error goes on to it.
+ */
+@RestControllerAdvice(assignableTypes = WorkflowController.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class WorkflowProblems {
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidWorkflow(InvalidWorkflowException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setTitle("Invalid workflow");
+        problem.setProperty("field", ex.field());
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    /** A shape the canvas cannot send, e.g. a group followed by a group in a chain. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unsupportedShape(IllegalArgumentException ex) {
+        return invalidWorkflow(new InvalidWorkflowException("body", ex.getMessage()));
+    }
+}

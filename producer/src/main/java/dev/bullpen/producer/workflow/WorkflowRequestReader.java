@@ -1,0 +1,136 @@
+package dev.bullpen.producer.workflow;
+
+import dev.bullpen.client.Workflow;
+import dev.bullpen.protocol.CeleryJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads a workflow from JSON: a task {@code {"task", "args", "kwargs", "queue", "immutable"}}, or
+ * {@code {"chain": [...]}}, {@code {"group": [...]}}, {@code {"chord": {"header": [...], "body": task}}},
+ * nested. Every refusal names the path to the fault. Stateless.
+ */
+final class WorkflowRequestReader {
+
+    static final Set<String> TASK_FIELDS = Set.of("task", "args", "kwargs", "queue", "immutable");
+    /** Enough for any sensible canvas; bounds the work one request can ask for. */
+    static final int MAX_TASKS = 10_000;
+    static final int MAX_DEPTH = 8;
+
+    private int tasks;
+
+    /** A new reader per request: it counts the tasks it reads. */
+    static Workflow parse(JsonNode root) {
+        return new WorkflowRequestReader().workflow(root, "", 0);
+    }
+
+    private Workflow workflow(JsonNode node, String path, int depth) {
+        String at = path.isEmpty() ? "body" : path;
+        if (!node.isObject()) {
+            throw new InvalidWorkflowException(at, "expected an object: a task, or one of chain, group, chord");
+        }
+        if (depth > MAX_DEPTH) {
+            throw new InvalidWorkflowException(at, "workflows nest at most " + MAX_DEPTH + " deep");
+        }
+        if (node.has("task")) {
+            return task(node, at);
+        }
+        if (node.size() != 1) {
+            throw new InvalidWorkflowException(at, "expected exactly one of task, chain, group, chord; got "
+                    + node.propertyNames());
+        }
+        String kind = node.propertyNames().iterator().next();
+        JsonNode value = node.get(kind);
+        String inner = path.isEmpty() ? kind : path + "." + kind;
+        return switch (kind) {
+            case "chain" -> Workflow.chain(list(value, inner, depth));
+            case "group" -> {
+                List<Workflow> members = list(value, inner, depth);
+                for (int i = 0; i < members.size(); i++) {
+                    if (members.get(i) instanceof Workflow.Chord) {
+                        throw new InvalidWorkflowException(inner + "[" + i + "]", "a chord inside a group is not supported");
+                    }
+                }
+                yield Workflow.group(members);
+            }
+            case "chord" -> {
+                if (!value.isObject() || !value.has("header") || !value.has("body") || value.size() != 2) {
+                    throw new InvalidWorkflowException(inner, "a chord is {\"header\": [...], \"body\": {\"task\": ...}}");
+                }
+                List<Workflow> header = list(value.get("header"), inner + ".header", depth);
+                if (!(workflow(value.get("body"), inner + ".body", depth + 1) instanceof Workflow.Step body)) {
+                    throw new InvalidWorkflowException(inner + ".body", "a chord's body is one task");
+                }
+                yield Workflow.chord(header, body);
+            }
+            default -> throw new InvalidWorkflowException(inner, "unknown field '" + abbreviate(kind)
+                    + "'; expected task, chain, group or chord");
+        };
+    }
+
+    private List<Workflow> list(JsonNode value, String path, int depth) {
+        if (!value.isArray() || value.isEmpty()) {
+            throw new InvalidWorkflowException(path, "expected a non-empty array");
+        }
+        List<Workflow> out = new ArrayList<>(value.size());
+        for (int i = 0; i < value.size(); i++) {
+            out.add(workflow(value.get(i), path + "[" + i + "]", depth + 1));
+        }
+        return out;
+    }
+
+    private Workflow.Step task(JsonNode node, String path) {
+        for (String name : node.propertyNames()) {
+            if (!TASK_FIELDS.contains(name)) {
+                throw new InvalidWorkflowException(path + "." + abbreviate(name), "unknown field '" + abbreviate(name)
+                        + "' in a task; known fields are " + TASK_FIELDS.stream().sorted().toList());
+            }
+        }
+        if (++tasks > MAX_TASKS) {
+            throw new InvalidWorkflowException("body", "a workflow has at most " + MAX_TASKS + " tasks");
+        }
+        JsonNode name = node.get("task");
+        if (!name.isString() || name.stringValue().isBlank() || name.stringValue().length() > 255) {
+            throw new InvalidWorkflowException(path + ".task", "expected a task name: a string of 1 to 255 characters");
+        }
+        JsonNode args = node.path("args");
+        if (!args.isMissingNode() && !args.isNull() && !args.isArray()) {
+            throw new InvalidWorkflowException(path + ".args", "expected an array of positional arguments");
+        }
+        JsonNode kwargs = node.path("kwargs");
+        if (!kwargs.isMissingNode() && !kwargs.isNull() && !kwargs.isObject()) {
+            throw new InvalidWorkflowException(path + ".kwargs", "expected an object of keyword arguments");
+        }
+        var mapper = CeleryJson.mapper();
+        List<Object> argList = args.isArray() ? mapper.treeToValue(args, List.class) : List.of();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> kwargMap = kwargs.isObject() ? mapper.treeToValue(kwargs, Map.class) : Map.of();
+        Workflow.Step step = Workflow.task(name.stringValue(), argList, kwargMap);
+        JsonNode queue = node.path("queue");
+        if (!queue.isMissingNode() && !queue.isNull()) {
+            if (!queue.isString() || queue.stringValue().isBlank() || queue.stringValue().length() > 255
+                    || queue.stringValue().startsWith("amq.")) {
+                throw new InvalidWorkflowException(path + ".queue", "expected a queue name of 1 to 255 characters, "
+                        + "not starting with amq.");
+            }
+            step = step.queue(queue.stringValue());
+        }
+        JsonNode immutable = node.path("immutable");
+        if (!immutable.isMissingNode() && !immutable.isNull()) {
+            if (!immutable.isBoolean()) {
+                throw new InvalidWorkflowException(path + ".immutable", "expected true or false");
+            }
+            if (immutable.booleanValue()) {
+                step = step.immutable();
+            }
+        }
+        return step;
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    }
+}
