@@ -72,6 +72,13 @@ public final class Sweep implements Callable<Integer> {
         var redisFactory = endpoints.redisFactory();
         List<Run> pi = new ArrayList<>();
         List<Run> io = new ArrayList<>();
+        // Stopped with Ctrl-C, the run still stops its worker processes and removes its queue and keys.
+        Thread cleanup = new Thread(() -> {
+            WorkerFleet.stopAll();
+            Cleanup.queue(endpoints, queue);
+            Cleanup.keys(redisFactory, prefix);
+        }, "sweep-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
              var client = new TaskClient(endpoints.amqpFactory(), results,
                      new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
@@ -91,6 +98,7 @@ public final class Sweep implements Callable<Integer> {
                 }
             }
         } finally {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
             Cleanup.queue(endpoints, queue);
             Cleanup.keys(redisFactory, prefix);
             redisFactory.destroy();
