@@ -143,6 +143,24 @@ class MixedWorkflowIntegrationTests {
     }
 
     @Test
+    void aPythonWorkerCompletingTheHeaderSendsTheBodyToTheJavaQueue() {
+        // The Python member sleeps, so the Python worker stores the last header result and sends the body.
+        TaskHandle body = client.apply(Workflow.chord(List.of(task("demo.add", 1, 1).queue(JAVA),
+                task("py.sleep", 1).queue(PYTHON)), task("demo.echo").queue(JAVA)));
+        assertThat(body.get(WAIT).path("args").toString()).isEqualTo("[[2,1]]");
+        assertThat(body.result().meta().worker()).isEqualTo(JAVA_WORKER);
+        assertThat(body.result().meta().queue()).isEqualTo(JAVA);
+    }
+
+    @Test
+    void aBullpenWorkerCompletingTheHeaderSendsTheBodyToTheJavaQueue() {
+        TaskHandle body = client.apply(Workflow.chord(List.of(task("py.add", 1, 1).queue(PYTHON),
+                task("demo.sleep", 1).queue(JAVA)), task("demo.echo").queue(JAVA)));
+        assertThat(body.get(WAIT).path("args").toString()).isEqualTo("[[2,1.0]]");
+        assertThat(body.result().meta().worker()).isEqualTo(JAVA_WORKER);
+    }
+
+    @Test
     void aPythonChordWithAMixedHeaderSendsTheBodyAllResults() throws Exception {
         JsonNode out = runPythonClient("chord");
         assertThat(out.path("result").asInt()).isEqualTo(2 + 4 + 9 + 8);
