@@ -95,3 +95,9 @@ def retry_once(self):
     if self.request.retries < 1:
         raise self.retry(exc=OSError("flaky"), countdown=2)
     return self.request.retries
+
+
+@app.task(name="py.add")
+def add(x, y):
+    """The sum, as demo.add on Bullpen: a step of a chain that mixes Java and Python tasks."""
+    return x + y

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,9 +49,7 @@ final class PythonCeleryWorker implements AutoCloseable {
     /** Starts a worker consuming {@code queue}, storing results under the services' key prefix. */
     static PythonCeleryWorker start(BullpenServices services, String queue) throws IOException {
         Path dir = Files.createTempDirectory("bullpen-pytasks");
-        try (InputStream module = PythonCeleryWorker.class.getResourceAsStream("/interop/" + MODULE + ".py")) {
-            Files.write(dir.resolve(MODULE + ".py"), module.readAllBytes());
-        }
+        copyModule(dir);
         Path log = dir.resolve("worker.log");
         String nodeName = "pytest-" + UUID.randomUUID() + "@%h";
         String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
@@ -60,13 +59,7 @@ final class PythonCeleryWorker implements AutoCloseable {
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("PYTHONPATH", dir.toString());
-        env.put("TZ", TIMEZONE);
-        env.put("BULLPEN_BROKER_URL", services.amqpUri().toString());
-        env.put("BULLPEN_RESULT_URL", "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort()
-                + "/" + services.redisDatabase());
-        env.put("BULLPEN_KEY_PREFIX", services.redisPrefix());
+        environment(builder.environment(), services, dir);
         PythonCeleryWorker worker = new PythonCeleryWorker(builder.start(), log, nodeName);
         try {
             worker.awaitConsuming(services, queue);
@@ -75,6 +68,33 @@ final class PythonCeleryWorker implements AutoCloseable {
             throw ex;
         }
         return worker;
+    }
+
+    /**
+     * What {@code bullpen_pytasks} reads: the services' broker, Redis and key prefix, with the module's
+     * folder on PYTHONPATH, so that a Python client importing its {@code app} shares the worker's results.
+     */
+    static void environment(Map<String, String> env, BullpenServices services, Path moduleDir) {
+        env.put("PYTHONPATH", moduleDir.toString());
+        env.put("TZ", TIMEZONE);
+        env.put("BULLPEN_BROKER_URL", services.amqpUri().toString());
+        env.put("BULLPEN_RESULT_URL", "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort()
+                + "/" + services.redisDatabase());
+        env.put("BULLPEN_KEY_PREFIX", services.redisPrefix());
+    }
+
+    /** Copies the tasks module and the test resources {@code interop/<name>} beside it into {@code dir}. */
+    static void copyModule(Path dir, String... resources) throws IOException {
+        List<String> names = new ArrayList<>(List.of(MODULE + ".py"));
+        names.addAll(List.of(resources));
+        for (String name : names) {
+            try (InputStream in = PythonCeleryWorker.class.getResourceAsStream("/interop/" + name)) {
+                if (in == null) {
+                    throw new IOException("no test resource interop/" + name);
+                }
+                Files.write(dir.resolve(name), in.readAllBytes());
+            }
+        }
     }
 
     /** How the worker's node name, stored with its results, begins: {@code pytest-<uuid>@}. */
