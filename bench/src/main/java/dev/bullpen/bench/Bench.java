@@ -91,6 +91,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--producer-jar", description = "the producer's jar (default ${DEFAULT-VALUE})")
     Path producerJar = Path.of("producer/target/bullpen-producer-exec.jar");
 
+    @Option(names = "--service-java-option", description = "a JVM option for every worker and producer the bench "
+            + "starts, e.g. -XX:StartFlightRecording=filename=/tmp/bullpen-%p.jfr (repeatable)")
+    List<String> serviceJavaOptions = List.of();
+
     @Option(names = "--concurrency", description = "the Bullpen worker's concurrency (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
@@ -106,12 +110,14 @@ public final class Bench implements Callable<Integer> {
                 return 2;
             }
         }
+        ServiceProcess.javaOptions = List.copyOf(serviceJavaOptions);
         Endpoints endpoints = new Endpoints(amqp, redis);
         Table table = new Table();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-bench-" + run;
         String prefix = "bullpen-bench-" + run + ":";
         List<String> queues = new ArrayList<>(List.of(queue));
+        System.out.println("Run " + run + ": queues " + queue + "*, Redis keys " + prefix + "*, all deleted at the end");
 
         var redisFactory = endpoints.redisFactory();
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
@@ -186,7 +192,8 @@ public final class Bench implements Callable<Integer> {
                     celery.map(c -> new Table.Reference("Celery", c.p50Millis())), new Table.Target.AtMost(0.7));
             table.lowerIsBetter("round trip p99, idle (ms)", latency[1],
                     celery.map(c -> new Table.Reference("Celery", c.p99Millis())), new Table.Target.AtMost(3));
-            table.row("HTTP submit, one task a request, " + httpConnections + " connections (req/s)", single,
+            table.row("HTTP submit, one task a request, " + httpConnections + " connections, "
+                    + HttpSubmitWorkload.generator() + " (req/s)", single,
                     new Table.Target.AtLeast(8_000));
             table.row("HTTP batch submit, " + batchSize + " tasks a request (tasks/s)", batch,
                     new Table.Target.AtLeast(30_000));
@@ -206,6 +213,7 @@ public final class Bench implements Callable<Integer> {
             table.lowerIsBetter("worker RSS idle (MiB)", idleRss, Optional.empty(), new Table.Target.AtMost(200));
             table.row("worker RSS, most during the end-to-end load (MiB)", loadRss, new Table.Target.Report());
         } finally {
+            deleteKeys(redisFactory, prefix);
             redisFactory.destroy();
             queues.forEach(q -> deleteQueue(endpoints, q));
         }
@@ -283,6 +291,25 @@ public final class Bench implements Callable<Integer> {
         }
         Arrays.sort(millis);
         return new double[] {millis[n / 2], millis[(int) Math.ceil(n * 0.99) - 1]};
+    }
+
+    /** Deletes the results and anything else the bench's workers stored under its key prefix. */
+    private static void deleteKeys(org.springframework.data.redis.connection.RedisConnectionFactory factory,
+            String prefix) {
+        try (var redis = factory.getConnection();
+             var keys = redis.keyCommands().scan(org.springframework.data.redis.core.ScanOptions.scanOptions()
+                     .match(prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "*").count(1_000).build())) {
+            List<byte[]> batch = new ArrayList<>();
+            while (keys.hasNext()) {
+                batch.add(keys.next());
+                if (batch.size() == 1_000 || !keys.hasNext()) {
+                    redis.keyCommands().unlink(batch.toArray(byte[][]::new));
+                    batch.clear();
+                }
+            }
+        } catch (RuntimeException ex) {
+            System.err.println("Could not delete the bench's Redis keys under " + prefix + ": " + ex);
+        }
     }
 
     /** Deletes a queue the bench made, its exchange of the same name and its dead-letter queue. */

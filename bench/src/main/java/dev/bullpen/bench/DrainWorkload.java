@@ -62,6 +62,7 @@ final class DrainWorkload {
                 return rate(results);
             } finally {
                 CeleryReference.stop(worker);
+                results.delete();
             }
         } finally {
             redis.destroy();

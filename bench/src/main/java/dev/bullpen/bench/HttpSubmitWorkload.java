@@ -4,6 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,10 +15,11 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Submits over HTTP with a closed-loop load generator: {@code connections} virtual threads, each
- * sending its next request once the last was answered, on kept-alive HTTP/1.1 connections, for a
- * fixed time. Only 202 answers count. The tasks go to a queue no worker consumes, which is purged
- * meanwhile so the broker does not hoard them.
+ * Submits over HTTP with a closed-loop load generator on kept-alive HTTP/1.1 connections, for a
+ * fixed time: {@code wrk} when it is on the PATH (Debian package wrk; it costs the machine far less
+ * CPU than a JVM client), else {@code connections} virtual threads of {@link HttpClient}, each
+ * sending its next request once the last was answered. Only 202 answers count. The tasks go to a
+ * queue no worker consumes, which is purged meanwhile so the broker does not hoard them.
  */
 final class HttpSubmitWorkload {
 
@@ -35,7 +38,7 @@ final class HttpSubmitWorkload {
     /** {@code POST /api/tasks}, one {@code demo.add} a request: requests answered 202 a second. */
     double single(ServiceProcess producer) throws Exception {
         String body = "{\"task\":\"demo.add\",\"args\":[1,2]}";
-        return load(producer.uri("/api/tasks"), body, connections) ;
+        return load(producer.uri("/api/tasks"), body, connections);
     }
 
     /** {@code POST /api/tasks/batch} of {@code size} tasks a request: tasks accepted a second. */
@@ -46,7 +49,21 @@ final class HttpSubmitWorkload {
         return load(producer.uri("/api/tasks/batch"), body, Math.max(1, connections / 8)) * size;
     }
 
+    /** Which generator runs: wrk or Java's HttpClient. */
+    static String generator() {
+        return wrk().isPresent() ? "wrk" : "HttpClient";
+    }
+
+    private static java.util.Optional<Path> wrk() {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .map(dir -> Path.of(dir, "wrk")).filter(Files::isExecutable).findFirst();
+    }
+
     private double load(URI uri, String body, int threads) throws Exception {
+        if (wrk().isPresent()) {
+            wrk(wrk().get(), uri, body, threads, Duration.ofMillis(Math.min(2_000, duration.toMillis() / 2)));
+            return wrk(wrk().get(), uri, body, threads, duration);
+        }
         HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
         // A short warm-up first, so the producer's JIT has seen the path; it is not counted.
@@ -54,13 +71,44 @@ final class HttpSubmitWorkload {
         return run(request, threads, duration);
     }
 
+    /** wrk with a Lua script that POSTs {@code body}: 2xx answers a second (all 202 here). */
+    private double wrk(Path wrk, URI uri, String body, int threads, Duration time) throws Exception {
+        Path script = Files.createTempFile("bullpen-bench-post", ".lua");
+        try (var purger = Executors.newSingleThreadScheduledExecutor()) {
+            Files.writeString(script, "wrk.method = \"POST\"\nwrk.body = [==[" + body + "]==]\n"
+                    + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+            purger.scheduleWithFixedDelay(this::purge, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            long seconds = Math.max(1, time.toSeconds());
+            Process process = new ProcessBuilder(wrk.toString(), "-t" + Math.min(2, threads), "-c" + threads, "-d" + seconds + "s",
+                    "--timeout", "30s", "-s", script.toString(), uri.toString()).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("wrk failed:\n" + out);
+            }
+            java.util.regex.Matcher total = java.util.regex.Pattern.compile("(\\d+) requests in ([\\d.]+)(m?s)")
+                    .matcher(out);
+            if (!total.find()) {
+                throw new IllegalStateException("no request count in wrk's output:\n" + out);
+            }
+            java.util.regex.Matcher failed = java.util.regex.Pattern.compile("Non-2xx or 3xx responses: (\\d+)")
+                    .matcher(out);
+            long refused = failed.find() ? Long.parseLong(failed.group(1)) : 0;
+            if (refused > 0) {
+                System.out.println("(" + refused + " requests to " + uri + " were not answered 2xx)");
+            }
+            double elapsed = Double.parseDouble(total.group(2)) / (total.group(3).equals("ms") ? 1000 : 1);
+            return (Long.parseLong(total.group(1)) - refused) / elapsed;
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
     private double run(HttpRequest request, int threads, Duration time) throws Exception {
         AtomicLong accepted = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         long start = System.nanoTime();
         long end = start + time.toNanos();
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
              var threadsRunning = Executors.newVirtualThreadPerTaskExecutor();
              var purger = Executors.newSingleThreadScheduledExecutor()) {
             purger.scheduleWithFixedDelay(this::purge, 1, 1, java.util.concurrent.TimeUnit.SECONDS);

@@ -16,6 +16,9 @@ import java.util.List;
 /** A Bullpen worker or producer started from its jar as a process of its own, as in production. */
 final class ServiceProcess implements AutoCloseable {
 
+    /** JVM options for every service started, e.g. a flight recording; set once before any starts. */
+    static volatile List<String> javaOptions = List.of();
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -46,7 +49,9 @@ final class ServiceProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(endpoints.springArguments());
         command.addAll(List.of("--bullpen.result.key-prefix=" + keyPrefix, "--server.port=" + port,
                 "--logging.level.root=warn"));
@@ -127,7 +132,8 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     private String jarName() {
-        return process.info().arguments().map(a -> a.length > 1 ? a[1] : "the service").orElse("the service");
+        return process.info().arguments().stream().flatMap(java.util.Arrays::stream).filter(a -> a.endsWith(".jar"))
+                .findFirst().orElse("the service");
     }
 
     private String tail() throws IOException {

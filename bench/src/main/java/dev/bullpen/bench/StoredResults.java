@@ -71,6 +71,13 @@ final class StoredResults implements AutoCloseable {
         return Instant.now();
     }
 
+    /** Deletes the results watched, e.g. a Celery worker's, stored outside the bench's key prefix. */
+    void delete() {
+        for (int from = 0; from < keys.size(); from += PAGE) {
+            redis.keyCommands().unlink(keys.subList(from, Math.min(keys.size(), from + PAGE)).toArray(byte[][]::new));
+        }
+    }
+
     @Override
     public void close() {
         redis.close();
