@@ -2,7 +2,6 @@ package dev.bullpen.bench;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
-import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import java.net.URI;
@@ -11,14 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -125,7 +121,7 @@ public final class Bench implements Callable<Integer> {
                      new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             Instant launched = Instant.now();
-            EndToEnd e2e;
+            EndToEndWorkload.EndToEnd e2e;
             double[] latency;
             Duration startup;
             long idleRss;
@@ -134,12 +130,12 @@ public final class Bench implements Callable<Integer> {
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 startup = worker.awaitConsuming(Duration.ofSeconds(60), launched);
                 idleRss = worker.rssMiB();
-                warmUp(client);
+                EndToEndWorkload.warmUp(client);
                 try (RssSampler rss = new RssSampler(worker)) {
-                    e2e = endToEnd(client, tasks);
+                    e2e = EndToEndWorkload.run(client, tasks);
                     loadRss = rss.max();
                 }
-                latency = roundTrips(client, roundTrips);
+                latency = EndToEndWorkload.roundTrips(client, roundTrips);
             }
             Optional<CeleryReference.Figures> celery = celery(endpoints);
             Optional<PerfTestReference.Figures> perfTest = perfTest(endpoints, queue + "-");
@@ -251,46 +247,6 @@ public final class Bench implements Callable<Integer> {
         int prefetch = 2 * concurrency; // the worker's default prefetch
         return Optional.of(new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
                 .measure(perfTestSeconds, drainTasks));
-    }
-
-    private static void warmUp(TaskClient client) throws Exception {
-        endToEnd(client, 2_000);
-    }
-
-    record EndToEnd(double perSecond, double publishPerSecond) {
-    }
-
-    private static EndToEnd endToEnd(TaskClient client, int n) throws Exception {
-        long start = System.nanoTime();
-        List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            sent.add(client.sendAsync("demo.add", List.of(i, i), Map.of(), TaskOptions.defaults()));
-        }
-        List<CompletableFuture<?>> done = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int expected = 2 * i;
-            done.add(sent.get(i).thenCompose(TaskHandle::toFuture).thenAccept(v -> {
-                if (v.asInt() != expected) {
-                    throw new IllegalStateException("wrong result " + v + ", expected " + expected);
-                }
-            }));
-        }
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-        long published = System.nanoTime();
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        long finished = System.nanoTime();
-        return new EndToEnd(n / ((finished - start) / 1e9), n / ((published - start) / 1e9));
-    }
-
-    private static double[] roundTrips(TaskClient client, int n) {
-        double[] millis = new double[n];
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            client.send("demo.add", List.of(1, 2)).get(Duration.ofSeconds(10));
-            millis[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(millis);
-        return new double[] {millis[n / 2], millis[(int) Math.ceil(n * 0.99) - 1]};
     }
 
     /** Deletes the results and anything else the bench's workers stored under its key prefix. */
