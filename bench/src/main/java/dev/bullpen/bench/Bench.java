@@ -88,7 +88,7 @@ public final class Bench implements Callable<Integer> {
     Path producerJar = Path.of("producer/target/bullpen-producer-exec.jar");
 
     @Option(names = "--service-java-option", description = "a JVM option for every worker and producer the bench "
-            + "starts, e.g. -XX:StartFlightRecording=filename=/tmp/bullpen-%p.jfr (repeatable)")
+            + "starts, e.g. -XX:StartFlightRecording=filename=/tmp/bullpen-%%p.jfr (repeatable)")
     List<String> serviceJavaOptions = List.of();
 
     @Option(names = "--concurrency", description = "the Bullpen worker's concurrency (default ${DEFAULT-VALUE})")
