@@ -2,7 +2,6 @@ package dev.bullpen.bench;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
-import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import java.net.URI;
@@ -11,14 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,8 +36,44 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--celery-tasks", description = "tasks in Celery's bench.py run (default ${DEFAULT-VALUE})")
     int celeryTasks = 5_000;
 
-    @Option(names = "--no-celery", description = "skip Celery's reference run")
+    @Option(names = "--no-celery", description = "skip Celery's reference runs")
     boolean noCelery;
+
+    @Option(names = "--no-perf-test", description = "skip PerfTest's reference runs")
+    boolean noPerfTest;
+
+    @Option(names = "--perf-test-seconds", description = "PerfTest's publish+consume run (default ${DEFAULT-VALUE})")
+    int perfTestSeconds = 10;
+
+    @Option(names = "--perf-test-size", description = "PerfTest's message size in bytes, about a demo.add message "
+            + "with its headers (default ${DEFAULT-VALUE})")
+    int perfTestSize = 512;
+
+    @Option(names = "--drain-tasks", description = "the backlog one worker drains (default ${DEFAULT-VALUE})")
+    int drainTasks = 20_000;
+
+    @Option(names = "--http-seconds", description = "each HTTP submit run (default ${DEFAULT-VALUE})")
+    int httpSeconds = 10;
+
+    @Option(names = "--http-connections", description = "concurrent HTTP requests (default ${DEFAULT-VALUE})")
+    int httpConnections = 64;
+
+    @Option(names = "--batch-size", description = "tasks per POST /api/tasks/batch (default ${DEFAULT-VALUE})")
+    int batchSize = 100;
+
+    @Option(names = "--io-tasks", description = "demo.sleep(0.1) tasks on one worker (default ${DEFAULT-VALUE})")
+    int ioTasks = 20_000;
+
+    @Option(names = "--io-concurrency", description = "that worker's concurrency (default ${DEFAULT-VALUE})")
+    int ioConcurrency = 10_000;
+
+    @Option(names = "--scaling-concurrency", description = "each worker's concurrency in the 1, 2, 4 worker runs "
+            + "(default ${DEFAULT-VALUE})")
+    int scalingConcurrency = 50;
+
+    @Option(names = "--scaling-tasks", description = "demo.sleep(0.1) tasks per worker in each of those runs "
+            + "(default ${DEFAULT-VALUE})")
+    int scalingTasks = 1_500;
 
     @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
     URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
@@ -52,6 +84,13 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--worker-jar", description = "the worker's jar (default ${DEFAULT-VALUE})")
     Path workerJar = Path.of("worker/target/bullpen-worker-exec.jar");
 
+    @Option(names = "--producer-jar", description = "the producer's jar (default ${DEFAULT-VALUE})")
+    Path producerJar = Path.of("producer/target/bullpen-producer-exec.jar");
+
+    @Option(names = "--service-java-option", description = "a JVM option for every worker and producer the bench "
+            + "starts, e.g. -XX:StartFlightRecording=filename=/tmp/bullpen-%%p.jfr (repeatable)")
+    List<String> serviceJavaOptions = List.of();
+
     @Option(names = "--concurrency", description = "the Bullpen worker's concurrency (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
@@ -61,15 +100,20 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(workerJar)) {
-            System.err.println("No worker jar at " + workerJar + ": build first with ./mvnw -B -DskipTests package");
-            return 2;
+        for (Path jar : List.of(workerJar, producerJar)) {
+            if (!Files.isRegularFile(jar)) {
+                System.err.println("No jar at " + jar + ": build first with ./mvnw -B -DskipTests package");
+                return 2;
+            }
         }
+        ServiceProcess.javaOptions = List.copyOf(serviceJavaOptions);
         Endpoints endpoints = new Endpoints(amqp, redis);
         Table table = new Table();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-bench-" + run;
         String prefix = "bullpen-bench-" + run + ":";
+        List<String> queues = new ArrayList<>(List.of(queue));
+        System.out.println("Run " + run + ": queues " + queue + "*, Redis keys " + prefix + "*, all deleted at the end");
 
         var redisFactory = endpoints.redisFactory();
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
@@ -77,32 +121,107 @@ public final class Bench implements Callable<Integer> {
                      new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             Instant launched = Instant.now();
+            EndToEndWorkload.EndToEnd e2e;
+            double[] latency;
+            Duration startup;
+            long idleRss;
+            long loadRss;
             try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
-                Duration startup = worker.awaitUp(Duration.ofSeconds(60), launched);
-                long idleRss = worker.rssMiB();
-                warmUp(client);
-                EndToEnd e2e = endToEnd(client, tasks);
-                long loadRss = worker.rssMiB();
-                double[] latency = roundTrips(client, roundTrips);
-
-                Optional<CeleryReference.Figures> celery = celery(endpoints);
-                table.row("end to end: " + tasks + " demo.add, confirms, results awaited (tasks/s)", e2e.perSecond(),
-                        celery.map(CeleryReference.Figures::endToEndPerSecond));
-                table.row("publish with confirms (tasks/s)", e2e.publishPerSecond(),
-                        celery.map(CeleryReference.Figures::publishPerSecond));
-                table.row("round trip p50, idle (ms, lower is better)", latency[0], celery.map(CeleryReference.Figures::p50Millis));
-                table.row("round trip p99, idle (ms, lower is better)", latency[1], celery.map(CeleryReference.Figures::p99Millis));
-                table.row("worker start to consuming (s)", startup.toMillis() / 1000.0, Optional.empty());
-                table.row("worker RSS idle (MiB)", idleRss, Optional.empty());
-                table.row("worker RSS after the end-to-end load (MiB)", loadRss, Optional.empty());
+                startup = worker.awaitUp(Duration.ofSeconds(60), launched);
+                idleRss = worker.rssMiB();
+                EndToEndWorkload.warmUp(client);
+                try (RssSampler rss = new RssSampler(worker)) {
+                    e2e = EndToEndWorkload.run(client, tasks);
+                    loadRss = rss.max();
+                }
+                latency = EndToEndWorkload.roundTrips(client, roundTrips);
             }
+            Optional<CeleryReference.Figures> celery = celery(endpoints);
+            Optional<PerfTestReference.Figures> perfTest = perfTest(endpoints, queue + "-");
+
+            System.out.println("Worker drain (" + drainTasks + " tasks) ...");
+            DrainWorkload drain = new DrainWorkload(endpoints, drainTasks);
+            queues.add(queue + "-drain");
+            DrainWorkload.Drained drained = drain.bullpen(workerJar, queue + "-drain", prefix, client,
+                    List.of("--bullpen.worker.concurrency=" + concurrency));
+            Optional<Double> celeryDrain = Optional.empty();
+            if (celeryAnchors().isPresent()) {
+                queues.add(queue + "-celery-drain");
+                celeryDrain = Optional.of(drain.celery(celeryAnchors().get(), queue + "-celery-drain"));
+            }
+
+            System.out.println("HTTP submit (" + httpSeconds + " s each) ...");
+            queues.add(queue + "-http");
+            HttpSubmitWorkload http = new HttpSubmitWorkload(endpoints, queue + "-http", httpConnections,
+                    Duration.ofSeconds(httpSeconds));
+            double single;
+            double batch;
+            try (ServiceProcess producer = ServiceProcess.producer(producerJar, endpoints, queue + "-http", prefix, List.of(), null)) {
+                producer.awaitUp(Duration.ofSeconds(60), Instant.now());
+                single = http.single(producer);
+                batch = http.batch(producer, batchSize);
+            }
+
+            System.out.println("IO-bound (" + ioTasks + " demo.sleep(0.1), then 1, 2, 4 workers) ...");
+            IoBoundWorkload io = new IoBoundWorkload(endpoints, workerJar, prefix);
+            queues.add(queue + "-io");
+            IoBoundWorkload.InFlight inFlight = io.inFlight(client, queue + "-io", ioTasks, ioConcurrency);
+            IoBoundWorkload.SCALING.forEach(n -> queues.add(queue + "-scale-" + n));
+            List<Double> scaling = io.scaling(client, queue + "-scale-", scalingTasks, scalingConcurrency);
+
+            Optional<Table.Reference> celeryE2e = celery.map(c -> new Table.Reference("Celery", c.endToEndPerSecond()));
+            table.row("end to end: " + tasks + " demo.add, confirms, results awaited (tasks/s)", e2e.perSecond(),
+                    celeryE2e, new Table.Target.AtLeastTimes(15));
+            table.row("end to end, against the broker's durable rate (tasks/s)", e2e.perSecond(),
+                    perfTest.map(p -> new Table.Reference("PerfTest", p.durablePerSecond())),
+                    new Table.Target.AtLeastTimes(0.6));
+            table.row("publish with confirms (tasks/s)", e2e.publishPerSecond(),
+                    celery.map(c -> new Table.Reference("Celery", c.publishPerSecond())), new Table.Target.Report());
+            table.row("worker drain: " + drainTasks + " backlog from " + drained.publisher() + ", one worker (tasks/s)",
+                    drained.perSecond(), celeryDrain.map(c -> new Table.Reference("Celery prefork 2", c)),
+                    new Table.Target.AtLeastTimes(10));
+            table.row("worker drain, against the broker's consumer-only durable rate (tasks/s)", drained.perSecond(),
+                    perfTest.map(p -> new Table.Reference("PerfTest", p.drainPerSecond())),
+                    new Table.Target.AtLeastTimes(0.65));
+            table.lowerIsBetter("round trip p50, idle (ms)", latency[0],
+                    celery.map(c -> new Table.Reference("Celery", c.p50Millis())), new Table.Target.AtMost(0.7));
+            table.lowerIsBetter("round trip p99, idle (ms)", latency[1],
+                    celery.map(c -> new Table.Reference("Celery", c.p99Millis())), new Table.Target.AtMost(3));
+            table.row("HTTP submit, one task a request, " + httpConnections + " connections, "
+                    + HttpSubmitWorkload.generator() + " (req/s)", single,
+                    new Table.Target.AtLeast(8_000));
+            table.row("HTTP batch submit, " + batchSize + " tasks a request (tasks/s)", batch,
+                    new Table.Target.AtLeast(30_000));
+            table.row("IO-bound: " + ioTasks + " demo.sleep(0.1), concurrency " + ioConcurrency + ", most in flight",
+                    inFlight.maxInFlight(), new Table.Target.AtLeast(5_000));
+            table.row("IO-bound: that run's throughput (tasks/s)", inFlight.perSecond(), new Table.Target.Report());
+            for (int i = 0; i < scaling.size(); i++) {
+                int n = IoBoundWorkload.SCALING.get(i);
+                boolean last = i == scaling.size() - 1;
+                table.row("IO-bound scaling: " + n + " worker" + (n > 1 ? "s" : "") + " × concurrency "
+                        + scalingConcurrency + " (tasks/s" + (i > 0 ? ", ratio to 1 worker" : "") + ")", scaling.get(i),
+                        i == 0 ? Optional.empty() : Optional.of(new Table.Reference("1 worker", scaling.get(0))),
+                        last ? new Table.Target.AtLeastTimes(3.5) : new Table.Target.Report());
+            }
+            table.lowerIsBetter("worker start to consuming (s)", startup.toMillis() / 1000.0, Optional.empty(),
+                    new Table.Target.AtMost(3));
+            table.lowerIsBetter("worker RSS idle (MiB)", idleRss, Optional.empty(), new Table.Target.AtMost(200));
+            table.row("worker RSS, most during the end-to-end load (MiB)", loadRss, new Table.Target.Report());
         } finally {
+            deleteKeys(redisFactory, prefix);
             redisFactory.destroy();
-            deleteQueue(endpoints, queue);
+            queues.forEach(q -> deleteQueue(endpoints, q));
         }
         table.print(System.out);
         return 0;
+    }
+
+    private Optional<Path> celeryAnchors() {
+        if (noCelery || !CeleryReference.celeryInstalled()) {
+            return Optional.empty();
+        }
+        return CeleryReference.anchors(Path.of(""));
     }
 
     private Optional<CeleryReference.Figures> celery(Endpoints endpoints) throws Exception {
@@ -119,47 +238,38 @@ public final class Bench implements Callable<Integer> {
         return Optional.of(CeleryReference.measure(anchors.get(), endpoints, celeryTasks));
     }
 
-    private static void warmUp(TaskClient client) throws Exception {
-        endToEnd(client, 2_000);
-    }
-
-    record EndToEnd(double perSecond, double publishPerSecond) {
-    }
-
-    private static EndToEnd endToEnd(TaskClient client, int n) throws Exception {
-        long start = System.nanoTime();
-        List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            sent.add(client.sendAsync("demo.add", List.of(i, i), Map.of(), TaskOptions.defaults()));
+    private Optional<PerfTestReference.Figures> perfTest(Endpoints endpoints, String queuePrefix) {
+        if (noPerfTest) {
+            return Optional.empty();
         }
-        List<CompletableFuture<?>> done = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int expected = 2 * i;
-            done.add(sent.get(i).thenCompose(TaskHandle::toFuture).thenAccept(v -> {
-                if (v.asInt() != expected) {
-                    throw new IllegalStateException("wrong result " + v + ", expected " + expected);
+        System.out.println("Running PerfTest (" + perfTestSeconds + " s publish+consume, then a " + drainTasks
+                + " message drain) ...");
+        int prefetch = 2 * concurrency; // the worker's default prefetch
+        return Optional.of(new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
+                .measure(perfTestSeconds, drainTasks));
+    }
+
+    /** Deletes the results and anything else the bench's workers stored under its key prefix. */
+    private static void deleteKeys(org.springframework.data.redis.connection.RedisConnectionFactory factory,
+            String prefix) {
+        try (var redis = factory.getConnection();
+             var keys = redis.keyCommands().scan(org.springframework.data.redis.core.ScanOptions.scanOptions()
+                     .match(prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1") + "*").count(1_000).build())) {
+            List<byte[]> batch = new ArrayList<>();
+            while (keys.hasNext()) {
+                batch.add(keys.next());
+                if (batch.size() == 1_000 || !keys.hasNext()) {
+                    redis.keyCommands().unlink(batch.toArray(byte[][]::new));
+                    batch.clear();
                 }
-            }));
+            }
+        } catch (RuntimeException ex) {
+            System.err.println("Could not delete the bench's Redis keys under " + prefix + ": " + ex);
         }
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
-        long published = System.nanoTime();
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-        long finished = System.nanoTime();
-        return new EndToEnd(n / ((finished - start) / 1e9), n / ((published - start) / 1e9));
     }
 
-    private static double[] roundTrips(TaskClient client, int n) {
-        double[] millis = new double[n];
-        for (int i = 0; i < n; i++) {
-            long start = System.nanoTime();
-            client.send("demo.add", List.of(1, 2)).get(Duration.ofSeconds(10));
-            millis[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(millis);
-        return new double[] {millis[n / 2], millis[(int) Math.ceil(n * 0.99) - 1]};
-    }
-
-    private static void deleteQueue(Endpoints endpoints, String queue) {
+    /** Deletes a queue the bench made, its exchange of the same name and its dead-letter queue. */
+    static void deleteQueue(Endpoints endpoints, String queue) {
         try (var connection = endpoints.amqpFactory().newConnection("bullpen-bench-cleanup");
              var channel = connection.createChannel()) {
             channel.queueDelete(queue);

@@ -23,7 +23,9 @@ final class CeleryReference {
     record Figures(double endToEndPerSecond, double publishPerSecond, double p50Millis, double p99Millis) {
     }
 
-    private static final String PYTHON = "/usr/bin/python3";
+    static final String PYTHON = "/usr/bin/python3";
+    /** Where the reference app stores its results. */
+    static final int RESULT_DATABASE = 1;
 
     static Optional<Path> anchors(Path repo) {
         for (Path dir = repo.toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -46,19 +48,12 @@ final class CeleryReference {
 
     /** Starts the Celery worker, runs bench.py with {@code tasks} tasks, stops the worker. */
     static Figures measure(Path anchors, Endpoints endpoints, int tasks) throws Exception {
-        Map<String, String> env = Map.of("BROKER", endpoints.celeryBroker(),
-                "BACKEND", "redis://" + endpoints.redis().getHost() + ":" + endpoints.redis().getPort() + "/1");
-        Path log = Files.createTempFile("celery-worker", ".log");
-        ProcessBuilder workerCommand = new ProcessBuilder(PYTHON, "-m", "celery", "-A", "tasks", "worker",
-                "--concurrency=2", "--loglevel=warning", "-n", "bench@%h")
-                .directory(anchors.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        workerCommand.environment().putAll(env);
-        Process worker = workerCommand.start();
+        Process worker = startWorker(anchors, endpoints, "bench", List.of());
         try {
-            awaitPing(anchors, env);
+            awaitPing(anchors, endpoints, "bench");
             ProcessBuilder benchCommand = new ProcessBuilder(PYTHON, "bench.py", Integer.toString(tasks))
                     .directory(anchors.toFile()).redirectErrorStream(true);
-            benchCommand.environment().putAll(env);
+            benchCommand.environment().putAll(environment(endpoints));
             Process bench = benchCommand.start();
             String out = new String(bench.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!bench.waitFor(10, TimeUnit.MINUTES) || bench.exitValue() != 0) {
@@ -67,19 +62,42 @@ final class CeleryReference {
             return new Figures(number(out, "end_to_end=([\\d.]+)/s"), number(out, "publish=([\\d.]+)/s"),
                     number(out, "p50=([\\d.]+)"), number(out, "p99=([\\d.]+)"));
         } finally {
-            worker.destroy();
-            if (!worker.waitFor(30, TimeUnit.SECONDS)) {
-                worker.destroyForcibly();
-            }
+            stop(worker);
         }
     }
 
-    private static void awaitPing(Path anchors, Map<String, String> env) throws Exception {
+    /** The reference app's broker and result backend (Redis database 1, as in its README). */
+    static Map<String, String> environment(Endpoints endpoints) {
+        return Map.of("BROKER", endpoints.celeryBroker(),
+                "BACKEND", "redis://" + endpoints.redis().getHost() + ":" + endpoints.redis().getPort() + "/" + RESULT_DATABASE);
+    }
+
+    /** A prefork worker of the reference app (concurrency 2) named {@code node@host}, with these arguments too. */
+    static Process startWorker(Path anchors, Endpoints endpoints, String node, List<String> extra) throws IOException {
+        Path log = Files.createTempFile("celery-worker", ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(PYTHON, "-m", "celery", "-A", "tasks", "worker",
+                "--concurrency=2", "--loglevel=warning", "-n", node + "@%h"));
+        command.addAll(extra);
+        ProcessBuilder workerCommand = new ProcessBuilder(command)
+                .directory(anchors.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        workerCommand.environment().putAll(environment(endpoints));
+        return workerCommand.start();
+    }
+
+    static void stop(Process worker) throws InterruptedException {
+        worker.destroy();
+        if (!worker.waitFor(30, TimeUnit.SECONDS)) {
+            worker.destroyForcibly();
+        }
+    }
+
+    /** Waits until the worker named {@code node@host} answers {@code celery inspect ping}: it consumes. */
+    static void awaitPing(Path anchors, Endpoints endpoints, String node) throws Exception {
         for (int i = 0; i < 30; i++) {
             ProcessBuilder ping = new ProcessBuilder(List.of(PYTHON, "-m", "celery", "-A", "tasks", "inspect", "ping",
-                    "-d", "bench@" + java.net.InetAddress.getLocalHost().getHostName(), "-t", "1"))
+                    "-d", node + "@" + java.net.InetAddress.getLocalHost().getHostName(), "-t", "1"))
                     .directory(anchors.toFile()).redirectErrorStream(true);
-            ping.environment().putAll(env);
+            ping.environment().putAll(environment(endpoints));
             Process p = ping.start();
             p.getInputStream().readAllBytes();
             if (p.waitFor() == 0) {

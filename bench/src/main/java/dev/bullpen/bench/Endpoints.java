@@ -16,8 +16,12 @@ record Endpoints(URI amqp, URI redis) {
     }
 
     LettuceConnectionFactory redisFactory() {
+        return redisFactory(database());
+    }
+
+    LettuceConnectionFactory redisFactory(int database) {
         var config = new RedisStandaloneConfiguration(redis.getHost(), redis.getPort());
-        config.setDatabase(database());
+        config.setDatabase(database);
         LettuceConnectionFactory factory = new LettuceConnectionFactory(config);
         factory.afterPropertiesSet();
         factory.start();

@@ -19,6 +19,9 @@ import org.jspecify.annotations.Nullable;
 /** A Bullpen worker or producer started from its jar as a process of its own, as in production. */
 final class ServiceProcess implements AutoCloseable {
 
+    /** JVM options for every service started, e.g. a flight recording; set once before any starts. */
+    static volatile List<String> javaOptions = List.of();
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -62,6 +65,7 @@ final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(javaOptions);
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(endpoints.springArguments());
@@ -107,8 +111,38 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** {@code path} on its HTTP port. */
+    URI uri(String path) {
+        return URI.create(baseUri() + path);
+    }
+
     long pid() {
         return process.pid();
+    }
+
+    /**
+     * A gauge's value from the worker's {@code /actuator/prometheus}, summed over its tags; -1 when
+     * the worker does not answer.
+     */
+    double gauge(HttpClient http, String prometheusName) {
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            double sum = 0;
+            boolean found = false;
+            for (String line : http.send(scrape, HttpResponse.BodyHandlers.ofLines()).body().toList()) {
+                if (line.startsWith(prometheusName + " ") || line.startsWith(prometheusName + "{")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    found = true;
+                }
+            }
+            return found ? sum : -1;
+        } catch (IOException | NumberFormatException ex) {
+            return -1;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     boolean isAlive() {

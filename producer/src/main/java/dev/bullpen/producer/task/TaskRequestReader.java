@@ -99,6 +99,31 @@ final class TaskRequestReader {
         return root;
     }
 
+    /**
+     * Reads a {@code POST /api/tasks/batch} body: a JSON array of 1 to {@code max} task requests,
+     * each still to be checked with {@link #parse(JsonNode, Instant)}.
+     */
+    static List<JsonNode> readBatch(byte[] body, int max) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JacksonException ex) {
+            var where = ex.getLocation();
+            String at = where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+            throw new InvalidTaskRequestException("body", "request body is not valid JSON" + at + ": " + brief(ex));
+        }
+        if (root == null || root.isMissingNode() || !root.isArray()) {
+            throw new InvalidTaskRequestException("body", "request body must be a JSON array of task requests, got "
+                    + (root == null || root.isMissingNode() ? "nothing" : kind(root)));
+        }
+        if (root.isEmpty() || root.size() > max) {
+            throw new InvalidTaskRequestException("body", "a batch holds 1 to " + max + " tasks, got " + root.size());
+        }
+        List<JsonNode> elements = new ArrayList<>(root.size());
+        root.forEach(elements::add);
+        return elements;
+    }
+
     /** A field's value, with JSON null read as absent, as optional fields are in Celery's options. */
     private static @Nullable JsonNode present(JsonNode root, String field) {
         JsonNode value = root.get(field);

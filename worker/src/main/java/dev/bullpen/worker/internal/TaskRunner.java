@@ -95,7 +95,9 @@ public final class TaskRunner implements AutoCloseable {
         try {
             Object value = attempt.invoke(method, new Invocation(message, queue, workerName, attempt));
             outcome = TaskResult.success(message.id(), toJson(value), meta);
-            log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
+            if (log.isDebugEnabled()) { // the duration is formatted eagerly: a String.format on every task otherwise
+                log.debug("Task {}[{}] succeeded in {} ms", message.task(), message.id(), millis(start));
+            }
         } catch (AttemptStopped stopped) {
             if (stopped.reason() == AttemptStopped.Reason.SHUTDOWN) {
                 throw new HandBack("the worker stopped while task " + message.id() + " ran");

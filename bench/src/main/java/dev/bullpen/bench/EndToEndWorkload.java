@@ -1,0 +1,66 @@
+package dev.bullpen.bench;
+
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskHandle;
+import dev.bullpen.client.TaskOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tasks through {@link TaskClient} to a running worker and back: many at once (durable queue,
+ * publisher confirms, ack after the result is stored, every result awaited), and one at a time.
+ */
+final class EndToEndWorkload {
+
+    private EndToEndWorkload() {
+    }
+
+    /** 2,000 tasks first, so that the worker's JIT has compiled the path before it is timed. */
+    static void warmUp(TaskClient client) throws Exception {
+        run(client, 2_000);
+    }
+
+    /** Tasks a second from first send to last result, and from first send to last confirm. */
+    record EndToEnd(double perSecond, double publishPerSecond) {
+    }
+
+    /** {@code n} {@code demo.add} sent at once, every result awaited and checked. */
+    static EndToEnd run(TaskClient client, int n) throws Exception {
+        long start = System.nanoTime();
+        List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            sent.add(client.sendAsync("demo.add", List.of(i, i), Map.of(), TaskOptions.defaults()));
+        }
+        List<CompletableFuture<?>> done = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int expected = 2 * i;
+            done.add(sent.get(i).thenCompose(TaskHandle::toFuture).thenAccept(v -> {
+                if (v.asInt() != expected) {
+                    throw new IllegalStateException("wrong result " + v + ", expected " + expected);
+                }
+            }));
+        }
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        long published = System.nanoTime();
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        long finished = System.nanoTime();
+        return new EndToEnd(n / ((finished - start) / 1e9), n / ((published - start) / 1e9));
+    }
+
+    /** {@code n} sequential send+get on an idle queue: {p50, p99} in milliseconds. */
+    static double[] roundTrips(TaskClient client, int n) {
+        double[] millis = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            client.send("demo.add", List.of(1, 2)).get(Duration.ofSeconds(10));
+            millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(millis);
+        return new double[] {millis[n / 2], millis[(int) Math.ceil(n * 0.99) - 1]};
+    }
+}

@@ -1,0 +1,227 @@
+package dev.bullpen.producer.task;
+
+import dev.bullpen.autoconfigure.ClientProperties;
+import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskHandle;
+import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.result.TaskState;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Sends many tasks in one request: every element is checked before anything is published, then all
+ * are published at once and the answer comes when the broker has confirmed each of them. One
+ * request's round trip and one confirm wait for the lot is what makes it cheaper than one request
+ * a task.
+ */
+@RestController
+@RequestMapping("/api/tasks")
+@Tag(name = "Tasks", description = "Send Celery tasks and read their results")
+class BatchController {
+
+    /** Tasks in one batch at most: one answer holds every id, and one refusal names one element. */
+    static final int MAX_TASKS = 1_000;
+
+    private static final Logger log = LoggerFactory.getLogger(BatchController.class);
+    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
+
+    private final TaskClient client;
+    private final QueueDeclarer queues;
+    private final BodyLimit bodyLimit;
+    private final TaskRequestReader reader = new TaskRequestReader();
+    private final Duration confirmTimeout;
+
+    BatchController(TaskClient client, QueueDeclarer queues, ProducerProperties properties,
+            ClientProperties clientProperties) {
+        this.client = client;
+        this.queues = queues;
+        this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
+        this.confirmTimeout = clientProperties.confirmTimeout();
+    }
+
+    @PostMapping(path = "/batch", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
+    @Operation(summary = "Send many tasks",
+            description = "The body is a JSON array of 1 to " + MAX_TASKS + " task requests, each as POST "
+                    + "/api/tasks takes it, within bullpen.producer.max-payload as a whole. All are checked first: "
+                    + "one invalid element refuses the batch, naming its index, and nothing is published. The "
+                    + "answer lists the ids in the order of the request, once the broker has confirmed every task. "
+                    + "Idempotency-Key is not taken here: give each task its own task_id instead.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            array = @ArraySchema(schema = @Schema(implementation = SubmitTaskRequest.class),
+                                    minItems = 1, maxItems = MAX_TASKS))))
+    @ApiResponse(responseCode = "202", description = "All queued, in the order sent",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    array = @ArraySchema(schema = @Schema(implementation = TaskAccepted.class))))
+    @ApiResponse(responseCode = "400", description = "Invalid body or element; index and field name the first "
+            + "fault; nothing was published",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm some tasks: ids "
+            + "lists every task's id in order, unconfirmed the indexes of those that may not be queued",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    CompletableFuture<ResponseEntity<List<TaskAccepted>>> submitBatch(HttpServletRequest request,
+            @RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyKey)
+            throws IOException {
+        if (idempotencyKey != null) {
+            throw new InvalidTaskRequestException(IdempotencyKey.HEADER, "Idempotency-Key is not taken on batches; "
+                    + "give each task its own task_id, or send it alone to POST /api/tasks");
+        }
+        byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
+        List<TaskSubmission> submissions = check(TaskRequestReader.readBatch(body, MAX_TASKS));
+        List<String> ids = submissions.stream().map(s -> s.options().taskId()).toList();
+        List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(submissions.size());
+        for (TaskSubmission submission : submissions) {
+            sent.add(publish(submission));
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((all, failure) -> {
+            if (failure != null) {
+                throw new BatchNotConfirmedException(ids, unconfirmed(sent), cause(failure));
+            }
+            return ResponseEntity.accepted()
+                    .body(ids.stream().map(id -> new TaskAccepted(id, TaskState.PENDING)).toList());
+        });
+    }
+
+    /** Every element parsed, its queue resolved and checked, its id chosen, before anything is sent. */
+    private List<TaskSubmission> check(List<JsonNode> elements) {
+        Instant now = Instant.now();
+        List<TaskSubmission> submissions = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            try {
+                if (!elements.get(i).isObject()) {
+                    throw new InvalidTaskRequestException("body", "each element must be a JSON object");
+                }
+                TaskSubmission parsed = reader.parse(elements.get(i), now);
+                String queue = client.queueFor(parsed.task(), parsed.options());
+                queues.ensure(queue);
+                // Chosen here, so that a batch the broker confirms only in part can still say which is which.
+                String id = parsed.options().taskId() != null ? parsed.options().taskId() : UUID.randomUUID().toString();
+                submissions.add(new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
+                        parsed.options().queue(queue).taskId(id)));
+            } catch (InvalidTaskRequestException ex) {
+                throw new InvalidBatchElementException(i, ex);
+            }
+        }
+        return submissions;
+    }
+
+    private CompletableFuture<TaskHandle> publish(TaskSubmission submission) {
+        try {
+            return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
+                    .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private static List<Integer> unconfirmed(List<CompletableFuture<TaskHandle>> sent) {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            if (sent.get(i).isCompletedExceptionally()) {
+                indexes.add(i);
+            }
+        }
+        return indexes;
+    }
+
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> invalidElement(InvalidBatchElementException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "task " + ex.index() + ": " + ex.getMessage());
+        problem.setTitle("Invalid task request");
+        problem.setProperty("index", ex.index());
+        problem.setProperty("field", ex.field());
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> notConfirmed(BatchNotConfirmedException ex) {
+        log.warn("Batch of {} tasks: {} not confirmed: {}", ex.ids().size(), ex.unconfirmed().size(), ex.getMessage());
+        String why = ex.getCause() instanceof TimeoutException
+                ? "the broker did not confirm them within " + confirmTimeout : String.valueOf(ex.getCause().getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                ex.unconfirmed().size() + " of " + ex.ids().size() + " tasks may not be queued (" + why
+                        + "); the others are. Send the unconfirmed ones again, with the same task_id if a duplicate "
+                        + "run must be recognisable");
+        problem.setTitle("Broker unavailable");
+        problem.setProperty("ids", ex.ids());
+        problem.setProperty("unconfirmed", ex.unconfirmed());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+    }
+
+    /** One element of a batch is invalid: the batch is refused whole. */
+    static final class InvalidBatchElementException extends RuntimeException {
+
+        private final int index;
+        private final String field;
+
+        InvalidBatchElementException(int index, InvalidTaskRequestException cause) {
+            super(cause.getMessage(), cause);
+            this.index = index;
+            this.field = cause.field();
+        }
+
+        int index() {
+            return index;
+        }
+
+        String field() {
+            return field;
+        }
+    }
+
+    /** Some tasks of a batch were not confirmed; the others are queued. */
+    static final class BatchNotConfirmedException extends RuntimeException {
+
+        private final List<String> ids;
+        private final List<Integer> unconfirmed;
+
+        BatchNotConfirmedException(List<String> ids, List<Integer> unconfirmed, Throwable cause) {
+            super(cause.getMessage(), cause);
+            this.ids = ids;
+            this.unconfirmed = unconfirmed;
+        }
+
+        List<String> ids() {
+            return ids;
+        }
+
+        List<Integer> unconfirmed() {
+            return unconfirmed;
+        }
+    }
+}
