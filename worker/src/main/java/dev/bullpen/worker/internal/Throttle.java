@@ -103,14 +103,18 @@ final class Throttle {
 
     /** The limit a task runs under: configured, else its annotation's. */
     Optional<RateLimit> limitFor(String task) {
-        return effective.computeIfAbsent(task, t -> {
-            Optional<RateLimit> set = configured.get(t);
-            if (set != null) {
-                return set;
-            }
-            TaskMethod method = registry.find(t);
-            return Optional.ofNullable(method == null ? null : method.rateLimit());
-        });
+        Optional<RateLimit> known = effective.get(task);
+        if (known != null) {
+            return known;
+        }
+        TaskMethod method = registry.find(task);
+        if (method == null) {
+            // Not remembered: stray names in messages must not grow the map without bound.
+            return configured.getOrDefault(task, Optional.empty());
+        }
+        Optional<RateLimit> limit = configured.getOrDefault(task, Optional.ofNullable(method.rateLimit()));
+        effective.put(task, limit);
+        return limit;
     }
 
     /**
