@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.bullpen.client.GroupHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
+import dev.bullpen.client.Workflow;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -251,6 +254,32 @@ class CommandTaskIntegrationTests {
         List<Long> started = pidsIn(pids, 2);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(started).allSatisfy(pid -> assertThat(Orphans.running(pid)).as("process %d", pid).isFalse()));
+    }
+
+    /** The README's example, as it stands there: gzip fanned out over many files as one group. */
+    @Test
+    void aGroupGzipsManyFilesOnASharedDirectory() throws IOException {
+        Path in = Files.createDirectories(files().resolve("in"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(in.resolve("part-" + i + ".txt"), ("line " + i + " of a file to compress\n").repeat(100 + i));
+        }
+        List<Path> inputs;
+        try (var listing = Files.list(in)) {
+            inputs = listing.sorted().toList();
+        }
+
+        GroupHandle gzipped = client.apply(Workflow.group(inputs.stream()
+                .map(file -> Workflow.task("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-kf", file.toString()))))
+                .toList()));
+        List<JsonNode> results = gzipped.get(Duration.ofMinutes(1));   // one {"exit_code": 0, ...} per file, in order
+
+        assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r.get("exit_code").intValue()).isZero());
+        for (Path file : inputs) {
+            Path gz = file.resolveSibling(file.getFileName() + ".gz");
+            try (var unzipped = new GZIPInputStream(Files.newInputStream(gz))) {
+                assertThat(new String(unzipped.readAllBytes(), StandardCharsets.UTF_8)).as("%s", gz).isEqualTo(Files.readString(file));
+            }
+        }
     }
 
     private TaskHandle exec(String program, List<String> args) {
