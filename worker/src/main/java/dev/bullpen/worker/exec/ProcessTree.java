@@ -38,7 +38,8 @@ final class ProcessTree {
     static int kill(Process program, String runId) {
         Set<ProcessHandle> killed = new LinkedHashSet<>();
         for (int round = 0; round < 5 && program.isAlive(); round++) {
-            List<ProcessHandle> descendants = program.descendants().filter(ProcessHandle::isAlive).toList();
+            // Not zombies: a killed child of a live shell stays one until the shell reaps it.
+            List<ProcessHandle> descendants = program.descendants().filter(p -> isLive(p.pid())).toList();
             if (descendants.isEmpty()) {
                 break;
             }
