@@ -64,7 +64,9 @@ class CommandOutputLimitIntegrationTests {
     void anEndlessWriterIsKilledAtTheCapWithItsProcessTree() throws Exception {
         Path pids = files.resolve("pids-" + System.nanoTime());
 
-        TaskFailedException failed = failure(exec("sh", "-c", "yes & echo $! >> \"$0\"; echo $$ >> \"$0\"; wait", pids.toString()));
+        TaskFailedException failed = failure(exec("sh", "-c",
+                // Each shell writes its pid before anything writes output, so both are there when the kill comes.
+                "echo $$ >> \"$0\"; sh -c 'echo $$ >> \"$0\"; exec yes' \"$0\" & wait", pids.toString()));
 
         assertThat(failed.remoteType()).isEqualTo("OutputLimitExceeded");
         assertThat(failed.remoteMessage()).isEqualTo("sh wrote more than 10240 bytes to stdout "

@@ -137,13 +137,14 @@ class CommandTaskIntegrationTests {
     void aTimeoutKillsTheWholeProcessTreeAndLeavesNoOrphan() throws Exception {
         Path pids = files().resolve("pids-" + System.nanoTime());
         // A shell with two background sleeps: the children outlive a shell that is killed alone.
-        TaskHandle handle = exec(Map.of("program", "sh", "timeout", 1, "args", List.of("-c",
+        // 3 s: time enough for the script to write its pids even on a loaded machine.
+        TaskHandle handle = exec(Map.of("program", "sh", "timeout", 3, "args", List.of("-c",
                 "sleep 100 & echo $! >> \"$0\"; sleep 100 & echo $! >> \"$0\"; echo $$ >> \"$0\"; wait", pids.toString())));
 
         TaskFailedException failed = failure(handle);
 
         assertThat(failed.remoteType()).isEqualTo("CommandTimeout");
-        assertThat(failed.remoteMessage()).startsWith("sh timed out after 1s; its process tree (").contains("was killed");
+        assertThat(failed.remoteMessage()).startsWith("sh timed out after 3s; its process tree (").contains("was killed");
         List<Long> started = pidsIn(pids, 3);
         assertThat(started).allSatisfy(pid -> assertThat(Orphans.running(pid)).as("process %d", pid).isFalse());
     }
@@ -246,7 +247,7 @@ class CommandTaskIntegrationTests {
         Path pids = files().resolve("pids-" + System.nanoTime());
         TaskHandle handle = client.send(CommandTask.NAME, List.of(), Map.of("program", "sh", "args", List.of("-c",
                 "sleep 100 & echo $! >> \"$0\"; echo $$ >> \"$0\"; wait", pids.toString())),
-                TaskOptions.defaults().timeLimit(Duration.ofSeconds(1)));
+                TaskOptions.defaults().timeLimit(Duration.ofSeconds(3)));
 
         TaskFailedException failed = failure(handle);
 
