@@ -38,13 +38,16 @@ class PoolMapIntegrationTests {
     static final BullpenServices services = BullpenServices.perClass();
 
     static final String QUEUE = services.queue("pool-maps");
+    /** Where bullpen.routes sends demo.mul, also consumed by the worker. */
+    static final String MULS = services.queue("pool-muls");
     static final Duration WAIT = Duration.ofSeconds(45);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
-        registry.add("bullpen.worker.queues", () -> QUEUE);
+        registry.add("bullpen.worker.queues", () -> QUEUE + "," + MULS);
         registry.add("bullpen.client.default-queue", () -> QUEUE);
+        registry.add("bullpen.routes[demo.mul]", () -> MULS);
     }
 
     @Autowired
@@ -150,6 +153,16 @@ class PoolMapIntegrationTests {
         List<List<Integer>> pairs = List.of(List.of(1, 2), List.of(3, 4), List.of(5, 6));
         TaskHandle echoed = client.apply(Workflow.chord(Workflow.chunks("demo.add", pairs, 2), task("demo.echo")));
         assertThat(echoed.get(WAIT).path("args").toString()).isEqualTo("[[[3,7],[11]]]");
+    }
+
+    @Test
+    void chunksGoWhereTheirTaskIsRoutedAsCelerysRouteNameSendsThem() {
+        MapHandle map = client.apply(Workflow.chunks("demo.mul", List.of(List.of(2, 3), List.of(4, 5), List.of(6, 7)), 2));
+        assertThat(map.get(WAIT)).extracting(JsonNode::asInt).containsExactly(6, 20, 42);
+        assertThat(map.tasks()).allSatisfy(t -> assertThat(t.result().meta().queue()).isEqualTo(MULS));
+        MapHandle pinned = client.apply(Workflow.starmap("demo.mul", List.of(List.of(1, 1))).queue(QUEUE));
+        pinned.get(WAIT);
+        assertThat(pinned.tasks().getFirst().result().meta().queue()).isEqualTo(QUEUE);
     }
 
     @Test
