@@ -27,6 +27,12 @@ import tools.jackson.databind.node.NullNode;
  */
 public final class MapHandle {
 
+    /**
+     * The field a Bullpen worker adds to a failed {@code celery.starmap}'s stored exception: the
+     * position, in the chunk, of the tuple that raised. Python ignores unknown fields there.
+     */
+    public static final String ITEM_INDEX = "item_index";
+
     private final String id;
     private final PoolMap map;
     private final List<TaskHandle> tasks;
@@ -168,12 +174,6 @@ public final class MapHandle {
         }
         return new MapFailure(index, item, result.taskId(), result.state(), error);
     }
-
-    /**
-     * The field a Bullpen worker adds to a failed {@code celery.starmap}'s stored exception: the
-     * position, in the chunk, of the tuple that raised. Python ignores unknown fields there.
-     */
-    public static final String ITEM_INDEX = "item_index";
 
     @Override
     public String toString() {

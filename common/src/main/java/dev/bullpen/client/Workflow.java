@@ -4,6 +4,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
@@ -89,12 +90,15 @@ public sealed interface Workflow permits Workflow.Step, Workflow.Chain, Workflow
      * @throws IllegalArgumentException when there are no items
      */
     static PoolMap map(String task, List<?> items) {
-        return new PoolMap(PoolMap.Kind.MAP, task, items.stream().map(i -> tuple(java.util.Collections.singletonList(i))).toList(), 1, null);
+        List<ArrayNode> tuples = items.stream().map(i -> tuple(Collections.singletonList(i))).toList(); // items may be null
+        return new PoolMap(PoolMap.Kind.MAP, task, tuples, 1, null);
     }
 
     /**
      * One task per argument tuple, each called with the tuple as its arguments: {@code task(*args)}.
      * A group of ordinary task messages on the wire.
+     *
+     * @throws IllegalArgumentException when there are no tuples
      */
     static PoolMap starmap(String task, List<? extends List<?>> argTuples) {
         return new PoolMap(PoolMap.Kind.STARMAP, task, argTuples.stream().map(Workflow::tuple).toList(), 1, null);
