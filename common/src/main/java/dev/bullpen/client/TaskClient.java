@@ -209,6 +209,25 @@ public final class TaskClient implements AutoCloseable {
         return new GroupHandle(sent.resultId(), sent.memberIds(), results);
     }
 
+    /**
+     * Saves the map's group (one member per task), then sends its tasks: one per input, or one
+     * {@code celery.starmap} per chunk. The handle gives the results in input order.
+     */
+    public MapHandle apply(PoolMap map) {
+        WorkflowLauncher.Frozen sent = workflows.send(map);
+        return new MapHandle(sent.resultId(), sent.memberIds(), map, results);
+    }
+
+    /**
+     * A pool map sent earlier, by its group id and the same {@code map} it was sent as (the saved
+     * group keeps only the task ids), if the group is still saved.
+     *
+     * @throws IllegalArgumentException when the group has another number of tasks than {@code map} sends
+     */
+    public java.util.Optional<MapHandle> poolMap(String groupId, PoolMap map) {
+        return results.group(groupId).map(ids -> new MapHandle(groupId, ids, map, results));
+    }
+
     /** A saved group by id (saved by this client or by Python's {@code GroupResult.save()}), if there is one. */
     public java.util.Optional<GroupHandle> group(String groupId) {
         return results.group(groupId).map(ids -> new GroupHandle(groupId, ids, results));

@@ -14,7 +14,12 @@ public class TaskFailedException extends BullpenException {
     private final RemoteError error;
 
     public TaskFailedException(String taskId, TaskState state, RemoteError error) {
-        super("task " + taskId + " " + state + ": " + error.type()
+        this(taskId, state, error, "task ");
+    }
+
+    /** With {@code prefix} before the task id in the message, e.g. {@code "item 3 failed in task "}. */
+    protected TaskFailedException(String taskId, TaskState state, RemoteError error, String prefix) {
+        super(prefix + taskId + " " + state + ": " + error.type()
                 + (error.message().isEmpty() ? "" : ": " + error.message()));
         this.taskId = taskId;
         this.state = state;

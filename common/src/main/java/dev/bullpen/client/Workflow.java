@@ -4,6 +4,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.node.ArrayNode;
@@ -21,9 +22,17 @@ import tools.jackson.databind.node.ObjectNode;
  *         task("demo.tsum")));
  * }</pre>
  *
+ * A pool map ({@link #map}, {@link #starmap}, {@link #chunks}) runs one task over many inputs, as
+ * {@code multiprocessing.Pool.map} does, and its {@link MapHandle} gives the results in input order:
+ *
+ * <pre>{@code
+ * MapHandle squares = client.apply(Workflow.starmap("demo.mul", List.of(List.of(2, 2), List.of(3, 3))));
+ * MapHandle sums = client.apply(Workflow.chunks("demo.add", pairs, 10)); // one celery.starmap per 10 pairs
+ * }</pre>
+ *
  * Messages and Redis keys are Celery's, so Python Celery workers and clients can take part.
  */
-public sealed interface Workflow permits Workflow.Step, Workflow.Chain, Workflow.Group, Workflow.Chord {
+public sealed interface Workflow permits Workflow.Step, Workflow.Chain, Workflow.Group, Workflow.Chord, PoolMap {
 
     /** One task; in a chain, a link or a chord body its parent's result comes first in its args, unless immutable. */
     static Step task(String name, Object... args) {
@@ -72,6 +81,47 @@ public sealed interface Workflow permits Workflow.Step, Workflow.Chain, Workflow
     /** The header group runs; then the body gets the list of its results, in header order. */
     static Chord chord(Group header, Step body) {
         return new Chord(header, body);
+    }
+
+    /**
+     * One task per item, each called with the item as its only argument: {@code task(item)}. A group
+     * of ordinary task messages on the wire.
+     *
+     * @throws IllegalArgumentException when there are no items
+     */
+    static PoolMap map(String task, List<?> items) {
+        List<ArrayNode> tuples = items.stream().map(i -> tuple(Collections.singletonList(i))).toList(); // items may be null
+        return new PoolMap(PoolMap.Kind.MAP, task, tuples, 1, null);
+    }
+
+    /**
+     * One task per argument tuple, each called with the tuple as its arguments: {@code task(*args)}.
+     * A group of ordinary task messages on the wire.
+     *
+     * @throws IllegalArgumentException when there are no tuples
+     */
+    static PoolMap starmap(String task, List<? extends List<?>> argTuples) {
+        return new PoolMap(PoolMap.Kind.STARMAP, task, argTuples.stream().map(Workflow::tuple).toList(), 1, null);
+    }
+
+    /**
+     * The argument tuples split into chunks of {@code n} (the last may be shorter), one task per chunk
+     * that calls {@code task(*args)} for its tuples in order on one worker: Celery's
+     * {@code task.chunks(it, n)}, a group of Celery's built-in {@code celery.starmap} tasks.
+     *
+     * @throws IllegalArgumentException when {@code n < 1} or there are no tuples
+     */
+    static PoolMap chunks(String task, List<? extends List<?>> argTuples, int n) {
+        return new PoolMap(PoolMap.Kind.CHUNKS, task, argTuples.stream().map(Workflow::tuple).toList(), n, null);
+    }
+
+    /** A pool map's tasks run side by side; then the body gets their results in input order (one list per chunk). */
+    static Chord chord(PoolMap header, Step body) {
+        return new Chord(header.group(), body);
+    }
+
+    private static ArrayNode tuple(List<?> args) {
+        return CeleryJson.mapper().valueToTree(args) instanceof ArrayNode a ? a : CeleryJson.mapper().createArrayNode();
     }
 
     /**
@@ -131,6 +181,8 @@ public sealed interface Workflow permits Workflow.Step, Workflow.Chain, Workflow
             for (Workflow member : members) {
                 if (member instanceof Group nested) {
                     flat.addAll(nested.members()); // Celery flattens a group in a group
+                } else if (member instanceof PoolMap pool) {
+                    flat.addAll(pool.group().members());
                 } else if (member instanceof Chord) {
                     throw new IllegalArgumentException("a chord inside a group is not supported; chain it instead");
                 } else {

@@ -1,6 +1,7 @@
 package dev.bullpen.client;
 
 import dev.bullpen.client.internal.CanvasSender;
+import dev.bullpen.client.internal.SignatureMessages;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.Signature;
 import dev.bullpen.result.ResultBackend;
@@ -42,7 +43,7 @@ final class WorkflowLauncher {
 
     Frozen send(Workflow workflow) {
         Frozen frozen = freeze(workflow);
-        if (workflow instanceof Workflow.Group) {
+        if (workflow instanceof Workflow.Group || workflow instanceof PoolMap) {
             results.saveGroup(frozen.resultId(), frozen.memberIds());
         }
         List<CompletableFuture<?>> sent = new ArrayList<>();
@@ -85,6 +86,7 @@ final class WorkflowLauncher {
                 kwargs.set("tasks", tasks);
                 yield new Frozen(complex("celery.group", kwargs, id, "group"), id, memberIds);
             }
+            case PoolMap pool -> freeze(pool.group());
             case Workflow.Chord chord -> chord(chord, null);
             case Workflow.Chain chain -> chain(chain);
         };
@@ -97,7 +99,8 @@ final class WorkflowLauncher {
     private Signature routed(Signature signature) {
         Signature s = signature;
         if (!s.option("queue").isString()) {
-            s = s.withOption("queue", settings.queueFor(s.task(), TaskOptions.defaults()));
+            // celery.map/starmap/chunks go where their task goes, as Celery's route_name sends them.
+            s = s.withOption("queue", settings.queueFor(SignatureMessages.routeName(s), TaskOptions.defaults()));
         }
         for (String option : List.of("link", "link_error")) {
             if (s.option(option).isArray()) {
@@ -129,7 +132,8 @@ final class WorkflowLauncher {
 
     private Frozen chain(Workflow.Chain chain) {
         List<Workflow> steps = new ArrayList<>();
-        for (Workflow step : chain.steps()) {
+        for (Workflow given : chain.steps()) {
+            Workflow step = given instanceof PoolMap pool ? pool.group() : given;
             if (step instanceof Workflow.Chain nested) {
                 steps.addAll(nested.steps());
             } else if (!steps.isEmpty() && steps.getLast() instanceof Workflow.Group group) {

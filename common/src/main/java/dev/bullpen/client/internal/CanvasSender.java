@@ -48,7 +48,8 @@ public final class CanvasSender {
         if (type == null) {
             TaskMessage message = SignatureMessages.message(signature, partialArgs, chain, parentId, rootId);
             String queue = SignatureMessages.queue(signature);
-            sent.add(client.sendAsync(message, queue != null ? queue : client.queueFor(message.task(), TaskOptions.defaults())));
+            sent.add(client.sendAsync(message, queue != null ? queue
+                    : client.queueFor(SignatureMessages.routeName(signature), TaskOptions.defaults())));
             return;
         }
         List<JsonNode> args = signature.immutable() ? List.of() : partialArgs;

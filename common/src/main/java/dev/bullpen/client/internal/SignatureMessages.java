@@ -62,6 +62,22 @@ public final class SignatureMessages {
                 .build();
     }
 
+    /**
+     * The name to route a signature by: its task's, except for Celery's built-ins {@code celery.map},
+     * {@code celery.starmap} and {@code celery.chunks}, which go where the task they run goes (Celery
+     * sends them with {@code route_name} set to it).
+     */
+    public static String routeName(Signature signature) {
+        return switch (signature.task()) {
+            case "celery.map", "celery.starmap", "celery.chunks" -> {
+                JsonNode inner = signature.kwargs().path("task");
+                JsonNode name = inner.isString() ? inner : inner.path("task");
+                yield name.isString() && !name.stringValue().isBlank() ? name.stringValue() : signature.task();
+            }
+            default -> signature.task();
+        };
+    }
+
     /** The queue the signature names ({@code options.queue}), or {@code null} to route it by name. */
     public static @Nullable String queue(Signature signature) {
         return text(signature.option("queue"));

@@ -2,6 +2,7 @@ package dev.bullpen.producer.workflow;
 
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +24,15 @@ class WorkflowProblems {
         problem.setTitle("Invalid workflow");
         problem.setProperty("field", ex.field());
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    /** Redis did not take or give a pool map's record (its tasks may have been sent before). */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> redisUnavailable(DataAccessException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "Redis is unreachable: " + ex.getMostSpecificCause().getMessage());
+        problem.setTitle("Result backend unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
     }
 
     /** A shape the canvas cannot send, e.g. a group followed by a group in a chain. */

@@ -1,5 +1,6 @@
 package dev.bullpen.producer.workflow;
 
+import dev.bullpen.client.PoolMap;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Reads a workflow from JSON: a task {@code {"task", "args", "kwargs", "queue", "immutable"}}, or
  * {@code {"chain": [...]}}, {@code {"group": [...]}}, {@code {"chord": {"header": [...], "body": task}}},
- * nested. Every refusal names the path to the fault. Stateless.
+ * a pool map {@code {"map": {"task", "items"}}}, {@code {"starmap": {"task", "args"}}},
+ * {@code {"chunks": {"task", "args", "size"}}} (see {@link PoolMapReader}), nested. Every refusal
+ * names the path to the fault. Stateless.
  */
 final class WorkflowRequestReader {
 
@@ -30,7 +33,8 @@ final class WorkflowRequestReader {
     private Workflow workflow(JsonNode node, String path, int depth) {
         String at = path.isEmpty() ? "body" : path;
         if (!node.isObject()) {
-            throw new InvalidWorkflowException(at, "expected an object: a task, or one of chain, group, chord");
+            throw new InvalidWorkflowException(at, "expected an object: a task, or one of chain, group, chord, map, "
+                    + "starmap, chunks");
         }
         if (depth > MAX_DEPTH) {
             throw new InvalidWorkflowException(at, "workflows nest at most " + MAX_DEPTH + " deep");
@@ -39,7 +43,8 @@ final class WorkflowRequestReader {
             return task(node, at);
         }
         if (node.size() != 1) {
-            throw new InvalidWorkflowException(at, "expected exactly one of task, chain, group, chord; got "
+            throw new InvalidWorkflowException(at, "expected exactly one of task, chain, group, chord, map, starmap, "
+                    + "chunks; got "
                     + node.propertyNames());
         }
         String kind = node.propertyNames().iterator().next();
@@ -60,14 +65,34 @@ final class WorkflowRequestReader {
                 if (!value.isObject() || !value.has("header") || !value.has("body") || value.size() != 2) {
                     throw new InvalidWorkflowException(inner, "a chord is {\"header\": [...], \"body\": {\"task\": ...}}");
                 }
-                List<Workflow> header = list(value.get("header"), inner + ".header", depth);
+                JsonNode given = value.get("header");
+                Workflow.Group header;
+                if (given.isObject()) {
+                    // A pool map or a group as the whole header: {"header": {"chunks": {...}}}.
+                    header = switch (workflow(given, inner + ".header", depth + 1)) {
+                        case PoolMap pool -> pool.group();
+                        case Workflow.Group group -> group;
+                        default -> throw new InvalidWorkflowException(inner + ".header",
+                                "a chord's header is an array, a group or a map, starmap or chunks");
+                    };
+                } else {
+                    header = Workflow.group(list(given, inner + ".header", depth));
+                }
                 if (!(workflow(value.get("body"), inner + ".body", depth + 1) instanceof Workflow.Step body)) {
                     throw new InvalidWorkflowException(inner + ".body", "a chord's body is one task");
                 }
                 yield Workflow.chord(header, body);
             }
+            case "map", "starmap", "chunks" -> {
+                PoolMap pool = PoolMapReader.read(kind, value, inner);
+                tasks += pool.tasks();
+                if (tasks > MAX_TASKS) {
+                    throw new InvalidWorkflowException("body", "a workflow has at most " + MAX_TASKS + " tasks");
+                }
+                yield pool;
+            }
             default -> throw new InvalidWorkflowException(inner, "unknown field '" + abbreviate(kind)
-                    + "'; expected task, chain, group or chord");
+                    + "'; expected task, chain, group, chord, map, starmap or chunks");
         };
     }
 
@@ -130,7 +155,7 @@ final class WorkflowRequestReader {
         return step;
     }
 
-    private static String abbreviate(String name) {
+    static String abbreviate(String name) {
         return name.length() > 64 ? name.substring(0, 64) + "..." : name;
     }
 }

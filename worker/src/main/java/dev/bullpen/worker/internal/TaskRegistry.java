@@ -23,6 +23,8 @@ public final class TaskRegistry implements BeanPostProcessor {
     private static final Logger log = LoggerFactory.getLogger(TaskRegistry.class);
 
     private final Map<String, TaskMethod> tasks = new ConcurrentHashMap<>();
+    /** Celery's {@code celery.*} built-ins: found by name, but not listed among the application's tasks. */
+    private final Map<String, TaskMethod> builtins = new ConcurrentHashMap<>();
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -46,11 +48,17 @@ public final class TaskRegistry implements BeanPostProcessor {
         log.debug("Registered task {} -> {}", name, added.signature());
     }
 
-    @Nullable TaskMethod find(String name) {
-        return tasks.get(name);
+    /** Adds or replaces a built-in; an application task of the same name comes first. */
+    void registerBuiltin(String name, Object bean, Method method) {
+        builtins.put(name, new TaskMethod(name, bean, method));
     }
 
-    /** The registered task names, sorted. */
+    @Nullable TaskMethod find(String name) {
+        TaskMethod task = tasks.get(name);
+        return task != null ? task : builtins.get(name);
+    }
+
+    /** The registered task names, sorted; without the built-ins, as Celery's {@code inspect registered} leaves them out. */
     public Set<String> names() {
         return new TreeSet<>(tasks.keySet());
     }

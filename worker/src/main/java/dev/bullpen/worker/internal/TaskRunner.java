@@ -61,6 +61,7 @@ public final class TaskRunner implements AutoCloseable {
     public TaskRunner(TaskRegistry registry, ResultBackend results, String workerName, boolean trackStarted,
             TaskMeters meters, Duration resultRetryTimeout, @Nullable TaskClient canvas) {
         this.continuations = canvas == null ? null : new Continuations(canvas, results);
+        PoolBuiltins.register(registry, canvas);
         this.registry = registry;
         this.results = new ResultWriter(results, resultRetryTimeout);
         this.workerName = workerName;
@@ -109,9 +110,11 @@ public final class TaskRunner implements AutoCloseable {
             Duration delay = request.countdown() != null ? request.countdown() : Duration.ofSeconds(policy.retryDelay());
             return retry(message, queue, meta, policy, delay, request.getCause(), start);
         } catch (TaskArgumentException ex) {
-            outcome = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("TypeError", "builtins",
-                    List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex)), meta);
+            outcome = TaskResult.failure(message.id(), TaskState.FAILURE, errorOf(ex), meta);
             log.warn("Task {}[{}] called with arguments that do not fit: {}", message.task(), message.id(), ex.getMessage());
+        } catch (ItemFailed ex) {
+            outcome = ex.outcome(message.id(), meta);
+            log.warn("Task {}[{}] failed in {} ms: {}", message.task(), message.id(), millis(start), ex.getMessage());
         } catch (Throwable ex) {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -215,8 +218,15 @@ public final class TaskRunner implements AutoCloseable {
         return new RemoteError("TimeLimitExceeded", "celery.exceptions", List.of(nodes.numberNode(hard.toNanos() / 1e9)), null);
     }
 
-    /** A task's exception as stored; {@link SoftTimeLimitExceeded} is Celery's, so Python clients know it. */
-    private static RemoteError errorOf(Throwable ex) {
+    /**
+     * A task's exception as stored; {@link SoftTimeLimitExceeded} is Celery's, so Python clients know
+     * it, and arguments that do not fit the method are Python's {@code TypeError}.
+     */
+    static RemoteError errorOf(Throwable ex) {
+        if (ex instanceof TaskArgumentException) {
+            return new RemoteError("TypeError", "builtins",
+                    List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex));
+        }
         if (ex instanceof SoftTimeLimitExceeded) {
             return new RemoteError("SoftTimeLimitExceeded", "celery.exceptions",
                     List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex));
