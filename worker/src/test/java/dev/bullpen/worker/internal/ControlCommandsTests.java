@@ -104,6 +104,25 @@ class ControlCommandsTests {
     }
 
     @Test
+    void activeQueuesListTheDirectQueueAsCeleryWorkerDirectWhileItIsConsumed() {
+        ControlCommands direct = new ControlCommands(properties, registry, runner, null, meters, clock,
+                new ConnectionFactory(), () -> NODE + ".dq2");
+
+        JsonNode queues = direct.handle("active_queues", CeleryJson.mapper().createObjectNode());
+
+        assertThat(queues.size()).isEqualTo(3);
+        JsonNode own = queues.get(2);
+        assertThat(own.path("name").asString()).isEqualTo(NODE + ".dq2");
+        assertThat(own.path("routing_key").asString()).isEqualTo(NODE);
+        assertThat(own.path("exchange").path("name").asString()).isEqualTo("C.dq2");
+        assertThat(own.path("exchange").path("type").asString()).isEqualTo("direct");
+        assertThat(own.path("exchange").path("durable").asBoolean()).isTrue();
+        assertThat(own.path("durable").asBoolean()).isTrue();
+        assertThat(own.path("auto_delete").asBoolean()).isFalse();
+        assertThat(own.path("exclusive").asBoolean()).isFalse();
+    }
+
+    @Test
     void statsTellThePoolTheBrokerAndTheTotals() {
         runner.run(message("t.add", "a-1", 1, 2), "q1");
         runner.run(message("t.add", "a-2", 1, 2), "q1");
