@@ -188,6 +188,22 @@ class DirectAndBroadcastEndpointsIntegrationTests {
         }
     }
 
+    @Test
+    void theEndpointsAreDocumented() {
+        JsonNode docs = ProducerHttp.json(http().get("/v3/api-docs"));
+
+        JsonNode post = docs.path("paths").path("/api/tasks/broadcast").path("post");
+        assertThat(post.path("responses").propertyNames()).contains("202", "400", "404", "503");
+        assertThat(docs.path("paths").path("/api/tasks/broadcast/{id}").path("get").path("parameters").toString())
+                .contains("wait");
+        assertThat(docs.path("paths").path("/api/tasks").path("post").path("responses").propertyNames()).contains("404");
+        JsonNode schemas = docs.path("components").path("schemas");
+        assertThat(schemas.path("SubmitTaskRequest").path("properties").propertyNames()).contains("worker");
+        assertThat(schemas.path("BroadcastAccepted").path("properties").propertyNames()).contains("id", "tasks", "failed");
+        assertThat(schemas.path("BroadcastStatus").path("properties").propertyNames()).contains("id", "workers");
+        assertThat(schemas.path("WorkerInfo").path("properties").propertyNames()).contains("hostname", "direct_queue");
+    }
+
     private void awaitListed(String name) {
         await().atMost(WAIT).until(() -> find(ProducerHttp.json(http().get("/api/workers")), name) != null);
     }
