@@ -38,7 +38,15 @@ app.conf.update(
     timezone=os.environ.get("TZ") or None,
     broker_connection_retry_on_startup=True,
     worker_prefetch_multiplier=1,
+    # BULLPEN_WORKER_DIRECT=1: also consume <nodename>.dq2 on exchange C.dq2, as Bullpen workers do.
+    worker_direct=os.environ.get("BULLPEN_WORKER_DIRECT") == "1",
 )
+
+
+@app.task(name="demo.whoami", bind=True)
+def whoami(self):
+    """The node name of the worker that runs it, as Bullpen's demo.whoami."""
+    return self.request.hostname
 
 
 @app.task(name="py.json_types")

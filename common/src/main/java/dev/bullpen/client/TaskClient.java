@@ -2,6 +2,9 @@ package dev.bullpen.client;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.internal.DirectQueues;
+import dev.bullpen.client.internal.UnroutableException;
+import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.client.internal.QueueDeclarations;
@@ -19,10 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +51,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class TaskClient implements AutoCloseable {
 
+    /** How long {@link #liveWorkers()} and {@link #broadcast} wait for the workers' pongs: Celery's broadcast timeout. */
+    public static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
+
     private final ConfirmingPublisher publisher;
     private final QueueDeclarations queues;
     private final ResultBackend results;
@@ -54,6 +63,9 @@ public final class TaskClient implements AutoCloseable {
     private final TaskMessageCodec codec = new TaskMessageCodec();
     private final PublishMeters meters;
     private final WorkflowLauncher workflows;
+    private final Broadcasts broadcasts;
+    /** Whether Celery's {@code C.dq2} exchange is known to exist: publishing to a missing one would close the channel. */
+    private volatile boolean directExchangeDeclared;
 
     /**
      * A client that records its meters in Micrometer's global registry.
@@ -96,6 +108,7 @@ public final class TaskClient implements AutoCloseable {
         this.settings = settings;
         this.meters = new PublishMeters(meters);
         this.workflows = new WorkflowLauncher(this, results, settings);
+        this.broadcasts = new Broadcasts(this, results, new WorkerPing(publisher), settings.confirmTimeout());
     }
 
     /** Sends with positional arguments and default options; waits for the broker's confirm. */
@@ -125,6 +138,9 @@ public final class TaskClient implements AutoCloseable {
             if (ex.getCause() instanceof QueueMismatchException mismatch) {
                 throw mismatch; // thrown on this thread already, and its type tells the caller retrying will not help
             }
+            if (ex.getCause() instanceof UnknownWorkerException unknown) {
+                throw new UnknownWorkerException(unknown.worker(), unknown.getMessage());
+            }
             if (ex.getCause() instanceof TaskPublishException publish) {
                 throw new TaskPublishException(publish.getMessage(), publish);
             }
@@ -142,12 +158,106 @@ public final class TaskClient implements AutoCloseable {
         String queue = queueFor(task, options);
         try {
             message = message(task, args, kwargs, options);
-            queues.ensure(queue);
+            if (options.worker() == null) {
+                queues.ensure(queue);
+            } else {
+                ensureDirectExchange();
+            }
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex instanceof TaskPublishException ? ex
                     : new TaskPublishException("could not send task '" + task + "': " + ex.getMessage(), ex));
         }
-        return publish(message, queue);
+        return options.worker() == null ? publish(message, queue) : publishTo(options.worker(), message);
+    }
+
+    /**
+     * Like Celery's {@code apply_async(exchange="C.dq2", routing_key=worker)}: mandatory, so a name no
+     * direct queue is bound for comes back from the broker as an {@link UnknownWorkerException}.
+     */
+    private CompletableFuture<TaskHandle> publishTo(String worker, TaskMessage message) {
+        long start = System.nanoTime();
+        String queue = DirectQueues.queueFor(worker);
+        return publisher.publish(DirectQueues.EXCHANGE, worker, codec.properties(message), codec.body(message))
+                .whenComplete((ok, error) -> {
+                    if (error == null) {
+                        meters.confirmed(message.task(), queue, start);
+                    } else {
+                        meters.failed(queue, start);
+                    }
+                })
+                .exceptionallyCompose(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof UnroutableException) {
+                        return CompletableFuture.failedFuture(new UnknownWorkerException(worker, "no worker named '" + worker
+                                + "': nothing consumes a direct queue " + queue + " (exchange " + DirectQueues.EXCHANGE
+                                + ", routing key '" + worker + "'); GET /api/workers or TaskClient.liveWorkers() lists the names"));
+                    }
+                    directExchangeDeclared = false; // the broker may have lost it: declare it again next time
+                    return CompletableFuture.failedFuture(cause);
+                })
+                .thenApply(ok -> handle(message.id()));
+    }
+
+    private void ensureDirectExchange() {
+        if (!directExchangeDeclared) {
+            publisher.withChannel(channel -> {
+                DirectQueues.declareExchange(channel);
+                return null;
+            });
+            directExchangeDeclared = true;
+        }
+    }
+
+    /**
+     * The node names of the workers running now, Bullpen and Python Celery alike, as
+     * {@code celery inspect ping} finds them: those that answer a ping within {@link #PING_TIMEOUT}.
+     * Takes the whole timeout. A worker killed a moment ago is not among them.
+     */
+    public List<String> liveWorkers() {
+        return liveWorkers(PING_TIMEOUT);
+    }
+
+    /** The workers that answer a ping within {@code timeout}, sorted by name; takes the whole timeout. */
+    public List<String> liveWorkers(Duration timeout) {
+        return broadcasts.liveWorkers(timeout, null);
+    }
+
+    /**
+     * The workers whose node name matches a glob ({@code *}, {@code ?}, {@code [...]}; e.g.
+     * {@code "*@host-1"}) and that answer a ping within {@code timeout}, sorted; as Celery's
+     * {@code inspect(pattern=..., matcher="glob").ping()}.
+     */
+    public List<String> liveWorkers(Duration timeout, @Nullable String pattern) {
+        return broadcasts.liveWorkers(timeout, pattern);
+    }
+
+    /** Runs a task once on every live worker ({@link #liveWorkers()}); see {@link #broadcast(String, List, Map, TaskOptions, Collection)}. */
+    public BroadcastHandle broadcast(String task, List<?> args) {
+        return broadcast(task, args, Map.of(), TaskOptions.defaults());
+    }
+
+    /** Runs a task once on every live worker ({@link #liveWorkers()}), with options. */
+    public BroadcastHandle broadcast(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
+        return broadcast(task, args, kwargs, options, liveWorkers());
+    }
+
+    /**
+     * Sends one copy of a task to each worker's direct queue ({@link TaskOptions#worker}), each with its
+     * own task id, and waits for the broker's confirms. A copy the broker does not take (e.g. for a
+     * Python Celery worker started without {@code worker_direct}) is in the handle's failures; the
+     * others are sent all the same.
+     *
+     * @param options any but queue, worker and task id, which the broadcast sets for each copy
+     * @param workers the node names to run it on
+     */
+    public BroadcastHandle broadcast(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options,
+            Collection<String> workers) {
+        return broadcasts.send(task, args, kwargs, options, workers);
+    }
+
+    /** A broadcast sent earlier, by its id; empty when none was saved under it. */
+    public Optional<BroadcastHandle> broadcast(String broadcastId) {
+        return broadcasts.restore(broadcastId);
     }
 
     /**

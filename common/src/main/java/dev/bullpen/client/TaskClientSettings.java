@@ -1,5 +1,6 @@
 package dev.bullpen.client;
 
+import dev.bullpen.client.internal.DirectQueues;
 import java.time.Duration;
 import java.util.Map;
 
@@ -45,8 +46,11 @@ public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, i
         return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues);
     }
 
-    /** The queue for a task: the one named, else its route, else the default queue. */
+    /** The queue for a task: the worker's own ({@code <worker>.dq2}), else the one named, else its route, else the default queue. */
     public String queueFor(String task, TaskOptions options) {
+        if (options.worker() != null) {
+            return DirectQueues.queueFor(options.worker());
+        }
         if (options.queue() != null) {
             return options.queue();
         }

@@ -34,7 +34,7 @@ class TaskOptionsTests {
                 .timeLimit(Duration.ofSeconds(2)).softTimeLimit(Duration.ofSeconds(1));
 
         assertThat(options).isEqualTo(new TaskOptions("q", null, null, null, 3, "id", Duration.ofSeconds(2),
-                Duration.ofSeconds(1), true));
+                Duration.ofSeconds(1), true, null));
         assertThat(TaskOptions.defaults().queue()).isNull();
     }
 
@@ -46,5 +46,16 @@ class TaskOptionsTests {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TaskClientSettings("celery", Duration.ofSeconds(1), 0, true))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TaskOptions.defaults().worker(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TaskOptions.defaults().queue("q").worker("w@h"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("w@h.dq2");
+    }
+
+    @Test
+    void aWorkerIsKeptByTheOtherOptions() {
+        TaskOptions options = TaskOptions.defaults().worker("bullpen@host-1").priority(2).countdown(Duration.ofSeconds(1));
+
+        assertThat(options.worker()).isEqualTo("bullpen@host-1");
+        assertThat(options.queue()).isNull();
     }
 }

@@ -69,6 +69,22 @@ public final class BullpenServices implements AfterAllCallback {
         return queue;
     }
 
+    /**
+     * A worker node name inside this class's namespace, {@code <tag>@<namespace>}, whose direct queue
+     * ({@code <name>.dq2}, Celery's {@code worker_direct}) and its {@code .dlq} are deleted after the class.
+     * Ping or broadcast to this class's workers only with the glob {@link #workerPattern()}.
+     */
+    public String workerName(String tag) {
+        String node = tag + "@" + namespace;
+        queues.add(node + ".dq2");
+        return node;
+    }
+
+    /** The glob that matches this class's {@link #workerName} nodes and no other test's. */
+    public String workerPattern() {
+        return "*@" + namespace;
+    }
+
     /** The Redis key prefix of this class ({@code global_keyprefix} in Celery's terms). */
     public String redisPrefix() {
         return namespace + ":";

@@ -48,6 +48,14 @@ final class PythonCeleryWorker implements AutoCloseable {
 
     /** Starts a worker consuming {@code queue}, storing results under the services' key prefix. */
     static PythonCeleryWorker start(BullpenServices services, String queue) throws IOException {
+        return start(services, queue, false);
+    }
+
+    /**
+     * Starts a worker consuming {@code queue}, storing results under the services' key prefix; with
+     * {@code workerDirect}, Celery's {@code worker_direct=True}: it also consumes {@code <node>.dq2}.
+     */
+    static PythonCeleryWorker start(BullpenServices services, String queue, boolean workerDirect) throws IOException {
         Path dir = Files.createTempDirectory("bullpen-pytasks");
         copyModule(dir);
         Path log = dir.resolve("worker.log");
@@ -60,6 +68,9 @@ final class PythonCeleryWorker implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         environment(builder.environment(), services, dir);
+        if (workerDirect) {
+            builder.environment().put("BULLPEN_WORKER_DIRECT", "1");
+        }
         PythonCeleryWorker worker = new PythonCeleryWorker(builder.start(), log, nodeName);
         try {
             worker.awaitConsuming(services, queue);

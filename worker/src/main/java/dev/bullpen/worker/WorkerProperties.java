@@ -25,12 +25,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param resultRetryTimeout how long a result write that fails (Redis unreachable) is retried, with
  *        backoff, before the message goes back to the broker to run again; the message stays
  *        unacknowledged meanwhile
+ * @param directQueue also consume this worker's own queue, Celery's {@code worker_direct}: {@code <name>.dq2},
+ *        bound to the direct exchange {@code C.dq2} with routing key {@code <name>}, so a task can be sent to
+ *        this worker alone ({@code TaskOptions.worker(name)}) or to every worker once ({@code TaskClient.broadcast})
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
         @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
-        @Nullable Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout) {
+        @Nullable Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout,
+        @DefaultValue("true") boolean directQueue) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {

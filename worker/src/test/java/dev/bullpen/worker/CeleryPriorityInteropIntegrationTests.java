@@ -58,6 +58,8 @@ class CeleryPriorityInteropIntegrationTests {
 
         try (ConfigurableApplicationContext context = WorkerQueues.startWorker(services, Map.of(
                 "bullpen.worker.queues", FROM_CELERY + "," + FROM_BULLPEN,
+                // A name of its own: with the default one, a worker of another test may hold its direct queue.
+                "bullpen.worker.name", services.workerName("priority"),
                 "bullpen.worker.prefetch", "1",
                 "bullpen.worker.concurrency", "1",
                 "bullpen.queues[" + FROM_CELERY + "].max-priority", "9",

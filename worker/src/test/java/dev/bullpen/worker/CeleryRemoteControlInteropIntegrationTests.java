@@ -95,9 +95,12 @@ class CeleryRemoteControlInteropIntegrationTests {
         assertThat(out.path("ping").toString()).isEqualTo("{\"" + NODE + "\":{\"ok\":\"pong\"}}");
         assertThat(names(out.path("registered").path(NODE))).contains("demo.add", "demo.sleep", "demo.echo");
         JsonNode queues = out.path("active_queues").path(NODE);
-        assertThat(queues.size()).isEqualTo(1);
+        assertThat(queues.size()).as("its queue and its direct queue: %s", queues).isEqualTo(2);
         assertThat(queues.get(0).path("name").asString()).isEqualTo(QUEUE);
         assertThat(queues.get(0).path("exchange").path("type").asString()).isEqualTo("direct");
+        assertThat(queues.get(1).path("name").asString()).isEqualTo(NODE + ".dq2");
+        assertThat(queues.get(1).path("exchange").path("name").asString()).isEqualTo("C.dq2");
+        assertThat(queues.get(1).path("routing_key").asString()).isEqualTo(NODE);
         JsonNode stats = out.path("stats").path(NODE);
         assertThat(stats.path("pool").path("max-concurrency").asInt()).isEqualTo(2);
         assertThat(stats.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());

@@ -90,6 +90,11 @@ final class WorkerProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** Sends SIGKILL: the worker dies at once, with no goodbye to the broker. */
+    void kill() {
+        process.destroyForcibly();
+    }
+
     /** Waits for the process to end; true if it did within the timeout. */
     boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

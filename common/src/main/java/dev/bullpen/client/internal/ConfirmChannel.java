@@ -83,15 +83,18 @@ final class ConfirmChannel {
     }
 
     private void settle(long tag, boolean multiple, @Nullable String nackReason) {
+        // A returned message is acked too: the ack settles it, and the return says why it failed.
         var settled = multiple ? unconfirmed.headMap(tag, true) : unconfirmed.subMap(tag, true, tag, true);
         List<Runnable> outcomes = new ArrayList<>();
         for (var it = settled.values().iterator(); it.hasNext(); ) {
             Unconfirmed message = it.next();
             it.remove();
             String problem = nackReason != null ? nackReason : message.returned;
-            outcomes.add(problem == null
+            TaskPublishException failure = problem == null ? null
+                    : nackReason == null ? new UnroutableException(problem) : new TaskPublishException(problem);
+            outcomes.add(failure == null
                     ? () -> message.confirmed.complete(null)
-                    : () -> message.confirmed.completeExceptionally(new TaskPublishException(problem)));
+                    : () -> message.confirmed.completeExceptionally(failure));
         }
         settleElsewhere(outcomes);
     }

@@ -87,9 +87,14 @@ public final class RevokeBroadcast {
      * {@code transient} is not applied; the queues it lands in are not durable anyway).
      */
     static AMQP.BasicProperties properties(long clock, Instant now) {
+        return properties(clock, now, TIMEOUT);
+    }
+
+    /** The same, for a broadcast whose callers wait {@code timeout} for replies: it is of no use after. */
+    static AMQP.BasicProperties properties(long clock, Instant now, Duration timeout) {
         Map<String, Object> headers = new HashMap<>();
         headers.put("clock", clock);
-        headers.put("expires", (now.toEpochMilli() + TIMEOUT.toMillis()) / 1000.0);
+        headers.put("expires", (now.toEpochMilli() + timeout.toMillis()) / 1000.0);
         return new AMQP.BasicProperties.Builder().contentType("application/json").contentEncoding("utf-8")
                 .deliveryMode(2).priority(0).headers(headers).build();
     }

@@ -4,6 +4,7 @@ import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.workers.LiveWorkers;
 import dev.bullpen.result.TaskState;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -57,10 +58,12 @@ class BatchController {
     private final QueueDeclarer queues;
     private final BodyLimit bodyLimit;
     private final TaskRequestReader reader = new TaskRequestReader();
+    private final LiveWorkers workers;
     private final Duration confirmTimeout;
 
     BatchController(TaskClient client, QueueDeclarer queues, ProducerProperties properties,
-            ClientProperties clientProperties) {
+            ClientProperties clientProperties, LiveWorkers workers) {
+        this.workers = workers;
         this.client = client;
         this.queues = queues;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
@@ -122,10 +125,20 @@ class BatchController {
                     throw new InvalidTaskRequestException("body", "each element must be a JSON object");
                 }
                 TaskSubmission parsed = reader.parse(elements.get(i), now);
-                String queue = client.queueFor(parsed.task(), parsed.options());
-                queues.ensure(queue);
                 // Chosen here, so that a batch the broker confirms only in part can still say which is which.
                 String id = parsed.options().taskId() != null ? parsed.options().taskId() : UUID.randomUUID().toString();
+                String worker = parsed.options().worker();
+                if (worker != null) {
+                    if (!workers.isAlive(worker)) {
+                        throw new NoSuchWorkerException("worker", "element " + i + ": no live worker is named '" + worker
+                                + "' (GET /api/workers lists the live ones); nothing was sent", workers.names());
+                    }
+                    submissions.add(new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
+                            parsed.options().taskId(id)));
+                    continue;
+                }
+                String queue = client.queueFor(parsed.task(), parsed.options());
+                queues.ensure(queue);
                 submissions.add(new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
                         parsed.options().queue(queue).taskId(id)));
             } catch (InvalidTaskRequestException ex) {

@@ -2,6 +2,7 @@ package dev.bullpen.producer.task;
 
 import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.TaskPublishException;
+import dev.bullpen.client.UnknownWorkerException;
 import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,25 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         problem.setTitle("Broker unavailable");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
                 .body(problem);
+    }
+
+    /** No live worker of the name asked for, by heartbeats or at the broker (no direct queue bound for it). */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> noSuchWorker(NoSuchWorkerException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+        problem.setTitle("No such live worker");
+        problem.setProperty("field", ex.field());
+        problem.setProperty("live_workers", ex.live());
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+    }
+
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> unknownWorker(UnknownWorkerException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "The task was not sent: "
+                + ex.getMessage());
+        problem.setTitle("No such live worker");
+        problem.setProperty("field", "worker");
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
     }
 
     @ExceptionHandler

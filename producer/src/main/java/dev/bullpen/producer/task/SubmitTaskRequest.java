@@ -34,5 +34,8 @@ record SubmitTaskRequest(
         @JsonProperty("task_id") @Nullable String taskId,
         @Schema(description = "Hard time limit in seconds (> 0)") @JsonProperty("time_limit") @Nullable Double timeLimit,
         @Schema(description = "Soft time limit in seconds (> 0)") @JsonProperty("soft_time_limit") @Nullable Double softTimeLimit,
-        @Schema(description = "Store no result") @JsonProperty("ignore_result") @Nullable Boolean ignoreResult) {
+        @Schema(description = "Store no result") @JsonProperty("ignore_result") @Nullable Boolean ignoreResult,
+        @Schema(description = "Run it on this worker only (a hostname from GET /api/workers): it goes to the worker's "
+                + "own queue <worker>.dq2 on exchange C.dq2, Celery's worker_direct. 404 when no such worker is alive. "
+                + "Not together with queue.", example = "bullpen@host-1") @Nullable String worker) {
 }

@@ -4,6 +4,7 @@ import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.workers.LiveWorkers;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
 import io.swagger.v3.oas.annotations.Operation;
@@ -65,10 +66,12 @@ class TaskController {
     private final Duration maxWait;
     private final Duration confirmTimeout;
     private final Executor executor;
+    private final LiveWorkers workers;
 
     TaskController(TaskClient client, ResultBackend results, QueueDeclarer queues, IdempotentSubmits idempotent,
             ProducerProperties properties, ClientProperties clientProperties,
-            @Qualifier("applicationTaskExecutor") Executor executor) {
+            @Qualifier("applicationTaskExecutor") Executor executor, LiveWorkers workers) {
+        this.workers = workers;
         this.client = client;
         this.results = results;
         this.queues = queues;
@@ -99,6 +102,9 @@ class TaskController {
     @ApiResponse(responseCode = "409", description = "A request with the same Idempotency-Key is still being "
             + "published; repeat it shortly", content = @Content(mediaType = PROBLEM,
                     schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "404", description = "No live worker of the name given in worker (by heartbeats, or "
+            + "none consumes its direct queue); live_workers lists those alive. Nothing was sent",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different body",
@@ -118,11 +124,7 @@ class TaskController {
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
         JsonNode json = TaskRequestReader.readTree(body);
         TaskSubmission parsed = reader.parse(json, Instant.now());
-        // The request's queue, else bullpen.routes, else the default queue: resolved once, so the check and the send agree.
-        String queue = client.queueFor(parsed.task(), parsed.options());
-        queues.ensure(queue);
-        TaskSubmission submission = new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
-                parsed.options().queue(queue));
+        TaskSubmission submission = routed(parsed);
         if (key == null) {
             String id = await(publish(submission));
             return accepted(id).body(new TaskAccepted(id, TaskState.PENDING));
@@ -137,6 +139,24 @@ class TaskController {
             answer.header(REPLAYED, "true");
         }
         return answer.body(new TaskAccepted(submitted.taskId(), TaskState.PENDING));
+    }
+
+    /**
+     * A task for one worker, if that worker is alive; else with its queue resolved (the request's, else
+     * bullpen.routes, else the default queue) and checked, once, so the check and the send agree.
+     */
+    private TaskSubmission routed(TaskSubmission parsed) {
+        String worker = parsed.options().worker();
+        if (worker != null) {
+            if (!workers.isAlive(worker)) {
+                throw new NoSuchWorkerException("worker", "no live worker is named '" + worker + "' (GET /api/workers "
+                        + "lists the live ones); nothing was sent", workers.names());
+            }
+            return parsed;
+        }
+        String queue = client.queueFor(parsed.task(), parsed.options());
+        queues.ensure(queue);
+        return new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(), parsed.options().queue(queue));
     }
 
     /**

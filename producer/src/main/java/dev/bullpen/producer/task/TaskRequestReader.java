@@ -30,7 +30,7 @@ import tools.jackson.databind.ObjectReader;
 final class TaskRequestReader {
 
     static final Set<String> FIELDS = Set.of("task", "args", "kwargs", "queue", "countdown", "eta", "expires",
-            "priority", "task_id", "time_limit", "soft_time_limit", "ignore_result");
+            "priority", "task_id", "time_limit", "soft_time_limit", "ignore_result", "worker");
 
     /** Ten years: far enough for any schedule, near enough that no Duration or Instant overflows. */
     static final double MAX_SECONDS = 10 * 365 * 86_400d;
@@ -62,8 +62,15 @@ final class TaskRequestReader {
         List<JsonNode> args = args(present(root, "args"));
         Map<String, JsonNode> kwargs = kwargs(present(root, "kwargs"));
 
+        String worker = worker(present(root, "worker"));
+        String queue = queue(present(root, "queue"));
+        if (worker != null && queue != null) {
+            throw new InvalidTaskRequestException("worker", "queue and worker are exclusive: a task for worker " + worker
+                    + " goes to its own queue " + worker + ".dq2");
+        }
         TaskOptions options = TaskOptions.defaults()
-                .queue(queue(present(root, "queue")))
+                .queue(queue)
+                .worker(worker)
                 .priority(priority(present(root, "priority")))
                 .taskId(taskId(present(root, "task_id")))
                 .timeLimit(seconds("time_limit", present(root, "time_limit"), false))
@@ -192,6 +199,22 @@ final class TaskRequestReader {
             throw new InvalidTaskRequestException("queue", "queue names starting with 'amq.' are reserved by the broker");
         }
         return queue;
+    }
+
+    /** A node name as {@code GET /api/workers} lists it; its {@code .dq2} queue name must fit AMQP's 255 bytes. */
+    private static @Nullable String worker(@Nullable JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isString() || node.stringValue().isBlank()) {
+            throw new InvalidTaskRequestException("worker", "worker must be a worker's node name such as \"bullpen@host\" "
+                    + "(GET /api/workers lists them), got " + kind(node));
+        }
+        String worker = node.stringValue();
+        if (worker.getBytes(StandardCharsets.UTF_8).length > 251) {
+            throw new InvalidTaskRequestException("worker", "worker must be at most 251 bytes long");
+        }
+        return worker;
     }
 
     private static @Nullable Integer priority(@Nullable JsonNode node) {

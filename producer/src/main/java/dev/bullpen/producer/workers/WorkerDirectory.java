@@ -36,7 +36,7 @@ import tools.jackson.databind.JsonNode;
  * producer replica knows every worker.
  */
 @Component
-class WorkerDirectory implements SmartLifecycle {
+class WorkerDirectory implements SmartLifecycle, LiveWorkers {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerDirectory.class);
 
@@ -64,6 +64,17 @@ class WorkerDirectory implements SmartLifecycle {
         List<WorkerInfo> live = new ArrayList<>(workers.values());
         live.sort(Comparator.comparing(WorkerInfo::hostname));
         return live;
+    }
+
+    @Override
+    public boolean isAlive(String name) {
+        WorkerInfo info = workers.get(name);
+        return info != null && !info.lastHeartbeat().isBefore(clock.instant().minus(expiry));
+    }
+
+    @Override
+    public List<String> names() {
+        return alive().stream().map(WorkerInfo::hostname).toList();
     }
 
     @Override
@@ -126,7 +137,8 @@ class WorkerDirectory implements SmartLifecycle {
 
     private WorkerInfo describe(String hostname, JsonNode e) {
         return new WorkerInfo(hostname, e.path("sw_ident").asString("unknown"), e.path("sw_ver").asString(null),
-                e.path("pid").asLong(), strings(e.path("queues")), strings(e.path("tasks")), e.path("active").asInt(),
+                e.path("pid").asLong(), strings(e.path("queues")), e.path("direct_queue").isString() ? e.path("direct_queue").stringValue() : null,
+                strings(e.path("tasks")), e.path("active").asInt(),
                 e.path("processed").asLong(), e.has("concurrency") ? e.path("concurrency").asInt() : null,
                 e.has("started_at") ? seconds(e.path("started_at").asDouble()) : null,
                 // Our clock, not the worker's: expiry must not depend on clock skew between hosts.

@@ -14,6 +14,9 @@ record WorkerInfo(
         @Schema(description = "The software's version") @Nullable String version,
         long pid,
         @Schema(description = "Queues it consumes (Bullpen workers only)") List<String> queues,
+        @Schema(description = "Its own queue, <hostname>.dq2 on exchange C.dq2 (Celery's worker_direct), while it "
+                + "consumes it (Bullpen workers only): send a task there with \"worker\": hostname",
+                example = "bullpen@host-1.dq2") @JsonProperty("direct_queue") @Nullable String directQueue,
         @Schema(description = "Tasks it has registered (Bullpen workers only)") List<String> tasks,
         @Schema(description = "Tasks received and not yet acknowledged") int active,
         @Schema(description = "Tasks received since it started") long processed,

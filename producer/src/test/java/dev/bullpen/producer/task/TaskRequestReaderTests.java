@@ -108,7 +108,10 @@ class TaskRequestReaderTests {
                 Arguments.of("{\"task\": \"t\", \"time_limit\": 0}", "time_limit"),
                 Arguments.of("{\"task\": \"t\", \"soft_time_limit\": -2}", "soft_time_limit"),
                 Arguments.of("{\"task\": \"t\", \"ignore_result\": \"yes\"}", "ignore_result"),
-                Arguments.of("{\"task\": \"t\", \"kwarg\": {}}", "kwarg"));
+                Arguments.of("{\"task\": \"t\", \"kwarg\": {}}", "kwarg"),
+                Arguments.of("{\"task\": \"t\", \"worker\": \" \"}", "worker"),
+                Arguments.of("{\"task\": \"t\", \"worker\": 3}", "worker"),
+                Arguments.of("{\"task\": \"t\", \"worker\": \"w@h\", \"queue\": \"q\"}", "worker"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -119,6 +122,14 @@ class TaskRequestReaderTests {
                     assertThat(ex.field()).isEqualTo(field);
                     assertThat(ex.getMessage()).contains(field.equals("body") ? "request body" : field);
                 });
+    }
+
+    @Test
+    void aWorkerIsReadAsTheTaskOptionsWorker() {
+        TaskSubmission s = parse("{\"task\": \"demo.whoami\", \"worker\": \"bullpen@host-1\"}");
+
+        assertThat(s.options().worker()).isEqualTo("bullpen@host-1");
+        assertThat(s.options().queue()).isNull();
     }
 
     @Test

@@ -103,4 +103,10 @@ class DemoTasks {
     Map<String, Object> echo(@Args List<Object> args, @Kwargs Map<String, Object> kwargs) {
         return Map.of("args", args, "kwargs", kwargs);
     }
+
+    /** {@code demo.whoami()}: the node name of the worker that ran it, e.g. to see where a direct or broadcast task went. */
+    @Task("demo.whoami")
+    String whoami(TaskContext context) {
+        return context.workerName();
+    }
 }

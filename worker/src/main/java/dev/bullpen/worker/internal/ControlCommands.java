@@ -1,6 +1,7 @@
 package dev.bullpen.worker.internal;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.client.internal.DirectQueues;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.revoke.Revocations;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,9 +44,18 @@ final class ControlCommands {
     private final TaskMeters meters;
     private final LamportClock clock;
     private final ConnectionFactory broker;
+    private final Supplier<@Nullable String> directQueue;
 
     ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
             @Nullable Revocations revocations, TaskMeters meters, LamportClock clock, ConnectionFactory broker) {
+        this(properties, registry, runner, revocations, meters, clock, broker, () -> null);
+    }
+
+    /** @param directQueue the worker's direct queue ({@code <node>.dq2}) while it consumes it, else null */
+    ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
+            @Nullable Revocations revocations, TaskMeters meters, LamportClock clock, ConnectionFactory broker,
+            Supplier<@Nullable String> directQueue) {
+        this.directQueue = directQueue;
         this.properties = properties;
         this.node = properties.nodeName(); // looked up once: the default asks the resolver for the host name
         this.registry = registry;
@@ -82,20 +93,32 @@ final class ControlCommands {
         return names;
     }
 
-    /** Each consumed queue as kombu's {@code Queue.as_dict(recurse=True)}, declared as Bullpen declares it. */
+    /**
+     * Each consumed queue as kombu's {@code Queue.as_dict(recurse=True)}, declared as Bullpen declares
+     * it; the direct queue last, as Celery's {@code worker_direct(hostname)}: exchange {@code C.dq2},
+     * routing key the node name.
+     */
     private JsonNode activeQueues() {
         ArrayNode queues = CeleryJson.mapper().createArrayNode();
         for (String queue : properties.queues()) {
-            ObjectNode q = queues.addObject().put("name", queue);
-            q.putObject("exchange").put("name", queue).put("type", "direct").putNull("arguments").put("durable", true)
-                    .put("passive", false).put("auto_delete", false).putNull("delivery_mode").put("no_declare", false);
-            q.put("routing_key", queue).putNull("queue_arguments").putNull("binding_arguments")
-                    .putNull("consumer_arguments").put("durable", true).put("exclusive", false).put("auto_delete", false)
-                    .put("no_ack", false).putNull("alias").putArray("bindings");
-            q.putNull("no_declare").putNull("expires").putNull("message_ttl").putNull("max_length")
-                    .putNull("max_length_bytes").putNull("max_priority");
+            describe(queues, queue, queue, queue);
+        }
+        String own = directQueue.get();
+        if (own != null) {
+            describe(queues, own, DirectQueues.EXCHANGE, node);
         }
         return queues;
+    }
+
+    private static void describe(ArrayNode queues, String queue, String exchange, String routingKey) {
+        ObjectNode q = queues.addObject().put("name", queue);
+        q.putObject("exchange").put("name", exchange).put("type", "direct").putNull("arguments").put("durable", true)
+                .put("passive", false).put("auto_delete", false).putNull("delivery_mode").put("no_declare", false);
+        q.put("routing_key", routingKey).putNull("queue_arguments").putNull("binding_arguments")
+                .putNull("consumer_arguments").put("durable", true).put("exclusive", false).put("auto_delete", false)
+                .put("no_ack", false).putNull("alias").putArray("bindings");
+        q.putNull("no_declare").putNull("expires").putNull("message_ttl").putNull("max_length")
+                .putNull("max_length_bytes").putNull("max_priority");
     }
 
     /** Celery's worker statistics, for what a JVM worker has: no prefork pool, and no {@code rusage}. */

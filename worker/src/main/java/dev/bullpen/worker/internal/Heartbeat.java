@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code worker-heartbeat} every few seconds, and {@code worker-offline} on a clean stop, as JSON
  * events on the {@code celeryev} topic exchange. Celery's tools (Flower, {@code celery events}) read
  * them as they read a Python worker's; Bullpen's producer lists workers from them. Beyond Celery's
- * fields each event names the worker's queues, its tasks and when it started.
+ * fields each event names the worker's queues, its direct queue, its tasks and when it started.
  */
 final class Heartbeat implements SmartLifecycle, AutoCloseable {
 
@@ -38,6 +39,7 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
     private final TaskRegistry registry;
     private final IntSupplier active;
     private final LongSupplier processed;
+    private final Supplier<@Nullable String> directQueue;
     private final Instant startedAt = Instant.now();
     private final LamportClock clock;
     private final String version;
@@ -45,8 +47,9 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
     private @Nullable ScheduledExecutorService timer;
 
     Heartbeat(ConfirmingPublisher publisher, WorkerProperties properties, TaskRegistry registry, IntSupplier active,
-            LongSupplier processed, LamportClock clock) {
+            LongSupplier processed, LamportClock clock, Supplier<@Nullable String> directQueue) {
         this.publisher = publisher;
+        this.directQueue = directQueue;
         this.clock = clock;
         this.properties = properties;
         this.registry = registry;
@@ -116,6 +119,8 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
         e.put("type", type);
         ArrayNode queues = e.putArray("queues");
         properties.queues().forEach(queues::add);
+        // Not in Celery's events: the queue that reaches this worker alone, while it holds it (worker_direct).
+        e.put("direct_queue", directQueue.get());
         ArrayNode tasks = e.putArray("tasks");
         registry.names().forEach(tasks::add);
         e.put("started_at", startedAt.toEpochMilli() / 1000.0);

@@ -46,6 +46,15 @@ final class QueueConsumer extends DefaultConsumer {
     }
 
     /**
+     * Starts as the queue's only consumer; the broker refuses it (403, closing the channel) while the
+     * queue has another consumer, and refuses any other consumer while this one lasts.
+     */
+    void startExclusive(int prefetch) throws IOException {
+        getChannel().basicQos(prefetch);
+        consumerTag = getChannel().basicConsume(queue, false, "", false, true, null, this);
+    }
+
+    /**
      * True while the broker delivers to this consumer: subscribed, not cancelled, and its channel
      * open. False while the connection recovers (the client re-subscribes it after) and for good
      * once the broker cancelled it or closed its channel.

@@ -56,6 +56,9 @@ public final class Worker implements SmartLifecycle {
     /** After the shutdown timeout, how long the given-up runs get to hand their messages back. */
     private static final Duration HAND_BACK_GRACE = Duration.ofSeconds(2);
 
+    /** How often a worker whose name another live worker holds tries to take its direct queue. */
+    private static final Duration DIRECT_RETRY = Duration.ofSeconds(5);
+
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
     private final TaskRegistry registry;
@@ -74,6 +77,11 @@ public final class Worker implements SmartLifecycle {
     private @Nullable Thread connector;
     private volatile boolean running;
     private volatile boolean consuming;
+    /** This worker's own queue, null with {@code bullpen.worker.direct-queue=false}. */
+    private final @Nullable DirectQueue direct;
+    private volatile @Nullable QueueConsumer directConsumer;
+    /** Set while another live worker of the same name holds the direct queue. */
+    private volatile @Nullable String directProblem;
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
@@ -115,6 +123,7 @@ public final class Worker implements SmartLifecycle {
             }
         });
         this.properties = properties;
+        this.direct = properties.directQueue() ? new DirectQueue(properties.nodeName()) : null;
         this.registry = registry;
         this.runner = runner;
         this.revocations = revocations;
@@ -197,8 +206,80 @@ public final class Worker implements SmartLifecycle {
         }
         consumers.addAll(started);
         consuming = true;
+        if (direct != null) {
+            direct.declare(c);
+            if (!takeDirectQueue()) {
+                Thread.ofVirtual().name("bullpen-direct-queue").start(this::retryDirectQueue);
+            }
+        }
         log.info("Worker {} consuming {} with concurrency {} (prefetch {}); tasks: {}", properties.nodeName(),
-                properties.queues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
+                directConsumer == null ? properties.queues() : consumedQueues(), properties.concurrency(),
+                properties.effectivePrefetch(), registry.names());
+    }
+
+    /**
+     * Subscribes to the direct queue as its only consumer. False while another live worker of the
+     * same name holds it.
+     */
+    private synchronized boolean takeDirectQueue() throws IOException {
+        Connection c = connection;
+        DirectQueue queue = direct;
+        if (queue == null || directConsumer != null || !running || c == null || !c.isOpen() || slots == null) {
+            return true;
+        }
+        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue.name(), handler, executor, slots, inFlight);
+        try {
+            consumer.startExclusive(properties.effectivePrefetch());
+        } catch (IOException ex) {
+            if (!DirectQueue.inUse(ex)) {
+                throw ex;
+            }
+            if (directProblem == null) {
+                log.error("Worker {}: {}. Still consuming {}; retrying every {} s", properties.nodeName(),
+                        queue.takenMessage(), properties.queues(), DIRECT_RETRY.toSeconds());
+            }
+            directProblem = queue.takenMessage();
+            return false;
+        }
+        consumers.add(consumer);
+        directConsumer = consumer;
+        if (directProblem != null) {
+            log.info("Worker {} took over its direct queue {}", properties.nodeName(), queue.name());
+        }
+        directProblem = null;
+        return true;
+    }
+
+    private void retryDirectQueue() {
+        while (running) {
+            try {
+                Thread.sleep(DIRECT_RETRY);
+                if (takeDirectQueue()) {
+                    return;
+                }
+            } catch (InterruptedException ex) {
+                return;
+            } catch (IOException | RuntimeException ex) {
+                log.debug("Could not take the direct queue yet: {}", ex.toString());
+            }
+        }
+    }
+
+    /** The queues consumed now: the configured ones, and the direct queue while this worker holds it. */
+    public List<String> consumedQueues() {
+        List<String> queues = new ArrayList<>(properties.queues());
+        String own = directQueue();
+        if (own != null) {
+            queues.add(own);
+        }
+        return queues;
+    }
+
+    /** The direct queue ({@code <node>.dq2}) while this worker consumes it; null otherwise. */
+    public @Nullable String directQueue() {
+        DirectQueue queue = direct;
+        QueueConsumer consumer = directConsumer;
+        return queue != null && consumer != null && consumer.isConsuming() ? queue.name() : null;
     }
 
     /** Says when the connection is lost and when it is back: the client recovers it every 2 s meanwhile. */
@@ -246,6 +327,9 @@ public final class Worker implements SmartLifecycle {
                     }
                     for (String queue : properties.queues()) {
                         declare(c, queue);
+                    }
+                    if (direct != null) {
+                        direct.declare(c);
                     }
                 } catch (IOException | TimeoutException | RuntimeException ex) {
                     log.error("Could not declare {} again after reconnecting; consuming them may fail: {}",
@@ -300,6 +384,7 @@ public final class Worker implements SmartLifecycle {
             consuming = false;
             current = List.copyOf(consumers);
             consumers.clear();
+            directConsumer = null;
             gate = slots;
             c = connection;
         }
@@ -338,6 +423,7 @@ public final class Worker implements SmartLifecycle {
     private synchronized void closeConnection() {
         Connection c = connection;
         connection = null;
+        directConsumer = null;
         if (c == null) {
             return;
         }
@@ -364,9 +450,13 @@ public final class Worker implements SmartLifecycle {
                 && consumers.stream().allMatch(QueueConsumer::isConsuming);
     }
 
-    /** Why the worker is not consuming, e.g. a queue declared with other arguments; null while it consumes. */
+    /**
+     * Why the worker is not consuming, e.g. a queue declared with other arguments, or why it does not
+     * consume its direct queue (another live worker has its name); null when all is well.
+     */
     public @Nullable String problem() {
-        return problem;
+        String p = problem;
+        return p != null ? p : directProblem;
     }
 
     /** Tasks received and not yet acknowledged. */

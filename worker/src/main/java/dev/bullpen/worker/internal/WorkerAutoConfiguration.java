@@ -97,7 +97,7 @@ public class WorkerAutoConfiguration {
     Heartbeat bullpenHeartbeat(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
             TaskRegistry registry, Worker worker, TaskMeters meters) {
         return new Heartbeat(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-events"), properties,
-                registry, worker::inFlight, meters::processed, clock);
+                registry, worker::inFlight, meters::processed, clock, worker::directQueue);
     }
 
     /** Celery's remote control ({@code celery inspect}, {@code app.control.revoke}); off with {@code bullpen.worker.remote-control=false}. */
@@ -106,9 +106,10 @@ public class WorkerAutoConfiguration {
     @ConditionalOnBean(Worker.class)
     @ConditionalOnBooleanProperty(name = "bullpen.worker.remote-control", matchIfMissing = true)
     Pidbox bullpenPidbox(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
-            TaskRegistry registry, TaskRunner runner, ObjectProvider<Revocations> revocations, TaskMeters meters) {
+            TaskRegistry registry, TaskRunner runner, ObjectProvider<Revocations> revocations, TaskMeters meters,
+            Worker worker) {
         ControlCommands commands = new ControlCommands(properties, registry, runner, revocations.getIfAvailable(), meters,
-                clock, bullpenAmqpConnectionFactory);
+                clock, bullpenAmqpConnectionFactory, worker::directQueue);
         return new Pidbox(bullpenAmqpConnectionFactory, properties.nodeName(), commands, clock);
     }
 

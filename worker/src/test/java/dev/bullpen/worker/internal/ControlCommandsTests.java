@@ -49,7 +49,7 @@ class ControlCommandsTests {
     final InMemoryResultBackend results = new InMemoryResultBackend();
     final InMemoryRevocations revocations = new InMemoryRevocations(Duration.ofMinutes(5));
     final WorkerProperties properties = new WorkerProperties(List.of("q1", "q2"), 3, null, false, NODE,
-            Duration.ofSeconds(30), Duration.ofSeconds(2), Map.of(), Duration.ofSeconds(60));
+            Duration.ofSeconds(30), Duration.ofSeconds(2), Map.of(), Duration.ofSeconds(60), true);
     final TaskMeters meters;
     final TaskRunner runner;
     final LamportClock clock = new LamportClock();
@@ -101,6 +101,25 @@ class ControlCommandsTests {
         assertThat(queues.get(0).path("durable").asBoolean()).isTrue();
         assertThat(queues.get(0).path("exchange").path("name").asString()).isEqualTo("q1");
         assertThat(queues.get(1).path("name").asString()).isEqualTo("q2");
+    }
+
+    @Test
+    void activeQueuesListTheDirectQueueAsCeleryWorkerDirectWhileItIsConsumed() {
+        ControlCommands direct = new ControlCommands(properties, registry, runner, null, meters, clock,
+                new ConnectionFactory(), () -> NODE + ".dq2");
+
+        JsonNode queues = direct.handle("active_queues", CeleryJson.mapper().createObjectNode());
+
+        assertThat(queues.size()).isEqualTo(3);
+        JsonNode own = queues.get(2);
+        assertThat(own.path("name").asString()).isEqualTo(NODE + ".dq2");
+        assertThat(own.path("routing_key").asString()).isEqualTo(NODE);
+        assertThat(own.path("exchange").path("name").asString()).isEqualTo("C.dq2");
+        assertThat(own.path("exchange").path("type").asString()).isEqualTo("direct");
+        assertThat(own.path("exchange").path("durable").asBoolean()).isTrue();
+        assertThat(own.path("durable").asBoolean()).isTrue();
+        assertThat(own.path("auto_delete").asBoolean()).isFalse();
+        assertThat(own.path("exclusive").asBoolean()).isFalse();
     }
 
     @Test
