@@ -62,6 +62,9 @@ public final class Cpu implements Callable<Integer> {
             + "or a JVM option -X... (repeatable)")
     List<String> workerOptions = List.of();
 
+    @Option(names = "--threads", description = "also print the worker's CPU by thread (group) over the counted tasks")
+    boolean threads;
+
     @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
     URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
 
@@ -168,18 +171,25 @@ public final class Cpu implements Callable<Integer> {
                     published = CompletableFuture.runAsync(() -> publish(client, queue, total));
                 }
                 List<Sample> samples = new ArrayList<>();
+                Map<String, Double> threadsFrom = null;
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
                 while (seen.get() < total) {
                     if (System.nanoTime() > deadline || !worker.isAlive()) {
                         throw new IllegalStateException(seen.get() + " of " + total + " results; log " + worker.log());
                     }
                     samples.add(new Sample(System.nanoTime(), seen.get(), cpuSeconds(worker.pid()), redisCpu(info)));
+                    if (threads && threadsFrom == null && samples.getLast().results() >= warmup) {
+                        threadsFrom = threadCpu(worker.pid());
+                    }
                     Thread.sleep(10);
                 }
                 samples.add(new Sample(System.nanoTime(), seen.get(), cpuSeconds(worker.pid()), redisCpu(info)));
                 published.get(1, TimeUnit.MINUTES);
                 Sample from = samples.stream().filter(s -> s.results() >= warmup).findFirst().orElseThrow();
                 Sample to = samples.getLast();
+                if (threadsFrom != null) {
+                    printThreads(threadsFrom, threadCpu(worker.pid()), to.results() - from.results());
+                }
                 return new Drain(jar, round, to.results() - from.results(), (to.nanos() - from.nanos()) / 1e9,
                         to.workerCpu() - from.workerCpu(), to.redisCpu() - from.redisCpu());
             }
@@ -199,6 +209,30 @@ public final class Cpu implements Callable<Integer> {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime
+    }
+
+    /** CPU seconds by thread name, digits folded ({@code ForkJoinPool-1-worker-N} as one). */
+    private static Map<String, Double> threadCpu(long pid) throws IOException {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0, Double::sum);
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void printThreads(Map<String, Double> from, Map<String, Double> to, int tasks) {
+        to.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - from.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> System.out.printf(Locale.ROOT, "    %-28s %7.1f µs/task%n", e.getKey(), e.getValue() * 1e6 / tasks));
     }
 
     /** Redis's own used_cpu_user + used_cpu_sys, in seconds. */
