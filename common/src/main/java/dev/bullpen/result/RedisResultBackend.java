@@ -38,10 +38,18 @@ public final class RedisResultBackend implements ResultBackend {
     /** Celery's key and channel prefix for task results. */
     public static final String TASK_KEY_PREFIX = "celery-task-meta-";
 
+    /*
+     * Refuses to overwrite a stored SUCCESS. Celery (every version's json.dumps) and Bullpen both
+     * write "status" first, so the value's first bytes tell its state without decoding it:
+     * '{"status": "SUCCESS"' (or without the space) is final, '{"status": "' followed by anything
+     * else is not. Only a value that starts otherwise (JSON written in another order) is decoded
+     * whole, as before. GETRANGE copies those few bytes, not the whole value.
+     */
     private static final String STORE_SCRIPT = """
-            local cur = redis.call('GET', KEYS[1])
-            if cur then
-              local ok, meta = pcall(cjson.decode, cur)
+            local head = redis.call('GETRANGE', KEYS[1], 0, 21)
+            if string.find(head, '^{"status": ?"SUCCESS"') then return 0 end
+            if head ~= '' and not string.find(head, '^{"status": ?"') then
+              local ok, meta = pcall(cjson.decode, redis.call('GET', KEYS[1]))
               if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
             end
             if tonumber(ARGV[2]) > 0 then

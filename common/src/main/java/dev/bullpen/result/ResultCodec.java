@@ -4,12 +4,15 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.KombuJson;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.WireTime;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JacksonSerializable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.jsontype.TypeSerializer;
 import tools.jackson.databind.node.NullNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /** Celery's result meta JSON, written in the order Celery 5.2 writes it. */
 final class ResultCodec {
@@ -20,32 +23,59 @@ final class ResultCodec {
     /**
      * The order is Celery's ({@code BaseBackend._get_result_meta} then {@code _store_result}): the five
      * core fields, {@code group_id} and {@code parent_id} when set, the extended fields, and
-     * {@code task_id} last.
+     * {@code task_id} last. Streamed to the generator: no tree is built for the fixed fields.
      */
     static String encode(TaskResult r) {
-        ObjectNode node = CeleryJson.mapper().createObjectNode();
-        node.put("status", r.state().name());
-        node.set("result", r.result());
-        node.put("traceback", r.traceback());
-        node.set("children", r.children());
-        node.put("date_done", r.dateDone() == null ? null : WireTime.formatNaiveUtc(r.dateDone()));
-        ResultMeta m = r.meta();
-        if (m.groupId() != null) {
-            node.put("group_id", m.groupId());
+        return CeleryJson.writer().writeValueAsString(new Encoded(r));
+    }
+
+    /** A result as it writes itself, field by field, in Celery's order. */
+    private record Encoded(TaskResult r) implements JacksonSerializable {
+
+        @Override
+        public void serialize(JsonGenerator g, SerializationContext ctx) {
+            g.writeStartObject();
+            g.writeStringProperty("status", r.state().name());
+            tree(g, ctx, "result", r.result());
+            g.writeStringProperty("traceback", r.traceback());
+            tree(g, ctx, "children", r.children());
+            g.writeStringProperty("date_done", r.dateDone() == null ? null : WireTime.formatNaiveUtc(r.dateDone()));
+            ResultMeta m = r.meta();
+            if (m.groupId() != null) {
+                g.writeStringProperty("group_id", m.groupId());
+            }
+            if (m.parentId() != null) {
+                g.writeStringProperty("parent_id", m.parentId());
+            }
+            if (m.name() != null) {
+                g.writeStringProperty("name", m.name());
+                tree(g, ctx, "args", m.args());
+                tree(g, ctx, "kwargs", m.kwargs());
+                g.writeStringProperty("worker", m.worker());
+                if (m.retries() == null) {
+                    g.writeNullProperty("retries");
+                } else {
+                    g.writeNumberProperty("retries", m.retries());
+                }
+                g.writeStringProperty("queue", m.queue());
+            }
+            g.writeStringProperty("task_id", r.taskId());
+            g.writeEndObject();
         }
-        if (m.parentId() != null) {
-            node.put("parent_id", m.parentId());
+
+        private static void tree(JsonGenerator g, SerializationContext ctx, String name, @Nullable JsonNode value) {
+            g.writeName(name);
+            if (value == null) {
+                g.writeNull();
+            } else {
+                value.serialize(g, ctx);
+            }
         }
-        if (m.name() != null) {
-            node.put("name", m.name());
-            node.set("args", m.args());
-            node.set("kwargs", m.kwargs());
-            node.put("worker", m.worker());
-            node.put("retries", m.retries());
-            node.put("queue", m.queue());
+
+        @Override
+        public void serializeWithType(JsonGenerator g, SerializationContext ctx, TypeSerializer typeSer) {
+            serialize(g, ctx);
         }
-        node.put("task_id", r.taskId());
-        return new String(CeleryJson.writer().writeValueAsBytes(node), StandardCharsets.US_ASCII);
     }
 
     /** Decodes a stored value; garbage reads as PENDING rather than failing the reader. */

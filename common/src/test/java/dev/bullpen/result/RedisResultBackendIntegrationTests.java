@@ -167,6 +167,62 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
     }
 
     @Test
+    void aSuccessStoredByPythonCeleryIsNeverOverwritten() {
+        // The exact bytes Celery 5.2's Redis backend writes ('{"status": "SUCCESS", ...', json.dumps' separators).
+        String id = newTaskId();
+        String python = Captures.result("success_extended");
+        redis.setex(key(id), 60, python);
+
+        assertThat(backend.store(failure(id, "late duplicate"))).isFalse();
+        assertThat(backend.store(started(id))).isFalse();
+        assertThat(backend.store(success(id, 2))).isFalse();
+        assertThat(redis.get(key(id))).isEqualTo(python);
+    }
+
+    @Test
+    void aSuccessStoredByBullpenIsNeverOverwritten() {
+        String id = newTaskId();
+        backend.store(success(id, 1));
+        String bullpen = redis.get(key(id));
+        assertThat(bullpen).startsWith("{\"status\": \"SUCCESS\", ");
+
+        assertThat(backend.store(failure(id, "late duplicate"))).isFalse();
+        assertThat(backend.store(retry(id))).isFalse();
+        assertThat(redis.get(key(id))).isEqualTo(bullpen);
+    }
+
+    @Test
+    void aCompactOrReorderedSuccessIsNeverOverwrittenEither() {
+        // Written by some other client: without json.dumps' spaces, or with status not first.
+        String compact = newTaskId();
+        redis.setex(key(compact), 60, "{\"status\":\"SUCCESS\",\"result\":5,\"task_id\":\"" + compact + "\"}");
+        String reordered = newTaskId();
+        redis.setex(key(reordered), 60, "{\"result\": 5, \"status\": \"SUCCESS\", \"task_id\": \"" + reordered + "\"}");
+
+        assertThat(backend.store(failure(compact, "late duplicate"))).isFalse();
+        assertThat(backend.store(failure(reordered, "late duplicate"))).isFalse();
+        assertThat(backend.get(compact).state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(backend.get(reordered).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void onlyTheStatusCountsNotASuccessInsideTheResult() {
+        // A Python STARTED, RETRY or FAILURE, and a Bullpen one whose result text holds '"status": "SUCCESS"'.
+        for (String capture : List.of("started", "retry", "failure_extended")) {
+            String id = newTaskId();
+            redis.setex(key(id), 60, Captures.result(capture));
+            assertThat(backend.store(success(id, 7))).as(capture).isTrue();
+            assertThat(backend.get(id).state()).isEqualTo(TaskState.SUCCESS);
+        }
+        String id = newTaskId();
+        backend.store(failure(id, "{\"status\": \"SUCCESS\"}"));
+        assertThat(redis.get(key(id))).contains("SUCCESS").startsWith("{\"status\": \"FAILURE\"");
+
+        assertThat(backend.store(success(id, 7))).isTrue();
+        assertThat(backend.get(id).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
     void aPythonFailureIsReadable() {
         String id = newTaskId();
         redis.setex(key(id), 60, Captures.result("failure_extended"));

@@ -78,7 +78,10 @@ final class WorkerProcess implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("the worker was not UP within " + timeout + "; its log:\n" + tail());
+        // Callers chain awaitUp on start and never get the process to close: stop it here, not leave it consuming.
+        String log = tail();
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new IllegalStateException("the worker was not UP within " + timeout + "; its log:\n" + log);
     }
 
     URI uri(String path) {

@@ -6,7 +6,11 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +21,19 @@ import org.slf4j.LoggerFactory;
  * task, and says when the message may be acknowledged (its outcome safely stored); otherwise it goes
  * back to the queue.
  * A delivery still waiting for a slot when the worker stops goes back to the queue unstarted.
+ *
+ * <p>Acks are sent with {@code multiple=true} once every lower delivery tag of the channel is
+ * settled (see {@link DeliveryTags}), so tasks finishing together cost the broker one ack; nothing
+ * is acknowledged before its own outcome is stored. Whoever settles a delivery sends what can be
+ * sent, unless another thread is sending, which then sends it too. An ack settled above a task still
+ * running waits for it at most {@link #STRAGGLER_DELAY}, then goes on its own.
  */
 final class QueueConsumer extends DefaultConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(QueueConsumer.class);
+
+    /** How long an ack may wait for a lower tag still running before it is sent on its own. */
+    static final Duration STRAGGLER_DELAY = Duration.ofMillis(20);
 
     private final String queue;
     private final DeliveryHandler handler;
@@ -29,6 +42,9 @@ final class QueueConsumer extends DefaultConsumer {
     private final InFlight inFlight;
     private volatile @Nullable String consumerTag;
     private volatile boolean cancelled;
+    private final DeliveryTags tags = new DeliveryTags();
+    private final ReentrantLock sending = new ReentrantLock();
+    private final AtomicBoolean stragglerSweep = new AtomicBoolean();
 
     QueueConsumer(Channel channel, String queue, DeliveryHandler handler, ExecutorService executor, Slots slots,
             InFlight inFlight) {
@@ -77,28 +93,104 @@ final class QueueConsumer extends DefaultConsumer {
 
     @Override
     public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+        long deliveryTag = envelope.getDeliveryTag();
+        synchronized (tags) {
+            tags.delivered(deliveryTag);
+        }
         inFlight.enter();
         executor.execute(() -> {
+            DeliveryHandler.Outcome outcome = null;
             try {
-                settle(envelope.getDeliveryTag(), handler.handle(queue, props, body, slots));
+                outcome = handler.handle(queue, props, body, slots);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             } finally {
-                inFlight.exit();
+                if (outcome == null) {
+                    // Left open, never acknowledged (no later multiple ack covers it): the broker
+                    // redelivers it when the channel closes.
+                    inFlight.exit();
+                } else {
+                    settle(deliveryTag, outcome);
+                }
             }
         });
     }
 
     private void settle(long deliveryTag, DeliveryHandler.Outcome outcome) {
-        try {
+        synchronized (tags) {
             if (outcome == DeliveryHandler.Outcome.ACK) {
-                getChannel().basicAck(deliveryTag, false);
+                tags.ack(deliveryTag);
             } else {
-                getChannel().basicNack(deliveryTag, false, true);
+                tags.nack(deliveryTag);
+            }
+        }
+        send(false);
+    }
+
+    /**
+     * Sends what may be sent now; returns at once if another thread is sending, which sends this
+     * too: it looks again after it lets go. {@code stragglers} also sends the acks waiting above a
+     * tag still open, and waits for the lock rather than leave it to a sender that would not.
+     */
+    private void send(boolean stragglers) {
+        while (stragglers ? lock() : sending.tryLock()) {
+            try {
+                List<DeliveryTags.Send> sends;
+                synchronized (tags) {
+                    sends = tags.take(stragglers);
+                }
+                sends.forEach(this::send);
+            } finally {
+                sending.unlock();
+            }
+            stragglers = false;
+            boolean waiting;
+            synchronized (tags) {
+                if (tags.sendable()) {
+                    continue;
+                }
+                waiting = tags.waiting();
+            }
+            if (waiting) {
+                sweepStragglersSoon();
+            }
+            return;
+        }
+    }
+
+    private boolean lock() {
+        sending.lock();
+        return true;
+    }
+
+    private void sweepStragglersSoon() {
+        if (stragglerSweep.compareAndSet(false, true)) {
+            // A thread of its own, not the executor's: a stopping worker shuts that down, and the acks must still go.
+            Thread.ofVirtual().name("bullpen-ack-sweep").start(() -> {
+                try {
+                    Thread.sleep(STRAGGLER_DELAY);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                stragglerSweep.set(false);
+                send(true);
+            });
+        }
+    }
+
+    private void send(DeliveryTags.Send send) {
+        try {
+            switch (send) {
+                case DeliveryTags.Ack ack -> getChannel().basicAck(ack.tag(), ack.multiple());
+                case DeliveryTags.Nack nack -> getChannel().basicNack(nack.tag(), false, true);
             }
         } catch (IOException | ShutdownSignalException ex) {
             // The channel died: the broker redelivers the message, and a stored SUCCESS is never overwritten.
-            log.warn("{} on {} failed, the message will be redelivered: {}", outcome, queue, ex.toString());
+            log.warn("{} on {} failed, the message will be redelivered: {}", send, queue, ex.toString());
+        } finally {
+            for (int i = 0; i < send.count(); i++) {
+                inFlight.exit();
+            }
         }
     }
 
