@@ -139,7 +139,8 @@ public final class ClientBench implements Callable<Integer> {
             histogram.append(String.format(Locale.ROOT, "  [%d,%s) %d", lo, hi == Integer.MAX_VALUE ? "∞" : hi, count));
         }
         System.out.println(histogram);
-        System.out.println("over 3 ms: " + (slow.isEmpty() ? "none" : String.join("; ", slow)));
+        System.out.println("over 3 ms: " + (slow.isEmpty() ? "none" : slow.size() + ", the first: "
+                + String.join("; ", slow.subList(0, Math.min(slow.size(), 12)))));
     }
 
     private static double at(double[] sorted, double quantile) {
