@@ -51,6 +51,19 @@ public final class ClientBench implements Callable<Integer> {
     @Option(names = "--concurrency", description = "the worker's concurrency (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
+    @Option(names = "--queue", description = "use the worker already consuming this queue (with --key-prefix and "
+            + "--worker-pid) rather than starting one, so that alternate runs of two builds share it")
+    String queue;
+
+    @Option(names = "--key-prefix", description = "that worker's bullpen.result.key-prefix")
+    String keyPrefix = "";
+
+    @Option(names = "--worker-pid", description = "that worker's process id, for its CPU per task")
+    long workerPid;
+
+    @Option(names = "--startup-timeout", description = "how long a started worker may take to be UP (default ${DEFAULT-VALUE})")
+    Duration startupTimeout = Duration.ofMinutes(3);
+
     @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
     URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
 
@@ -62,14 +75,15 @@ public final class ClientBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(workerJar)) {
+        if (this.queue == null && !Files.isRegularFile(workerJar)) {
             System.err.println("No worker jar at " + workerJar + ": build first with ./mvnw -B -DskipTests package");
             return 2;
         }
         Endpoints endpoints = new Endpoints(amqp, redis);
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String queue = "bullpen-bench-client-" + run;
-        String prefix = "bullpen-bench-client-" + run + ":";
+        boolean own = this.queue == null;
+        String queue = own ? "bullpen-bench-client-" + run : this.queue;
+        String prefix = own ? "bullpen-bench-client-" + run + ":" : keyPrefix;
         var redisFactory = endpoints.redisFactory();
         List<RedisResultBackend> others = new ArrayList<>();
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
@@ -81,18 +95,21 @@ public final class ClientBench implements Callable<Integer> {
                 others.add(other);
             }
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
-            try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
-                    List.of("--bullpen.worker.concurrency=" + concurrency))) {
-                worker.awaitUp(Duration.ofSeconds(60), Instant.now());
+            try (ServiceProcess worker = own ? ServiceProcess.worker(workerJar, endpoints, queue, prefix,
+                    List.of("--bullpen.worker.concurrency=" + concurrency)) : null) {
+                long pid = own ? worker.pid() : workerPid;
+                if (own) {
+                    worker.awaitUp(startupTimeout, Instant.now());
+                }
                 EndToEndWorkload.warmUp(client);
                 System.out.println("| run | tasks/s | publish tasks/s | client CPU ms/task | worker CPU ms/task | load avg |");
                 System.out.println("|---:|---:|---:|---:|---:|---:|");
                 for (int r = 1; r <= repeat; r++) {
                     long cpu0 = cpuNanos();
-                    long worker0 = processCpuNanos(worker.pid());
+                    long worker0 = processCpuNanos(pid);
                     EndToEndWorkload.EndToEnd e2e = EndToEndWorkload.run(client, tasks);
                     double clientMs = (cpuNanos() - cpu0) / 1e6 / tasks;
-                    double workerMs = (processCpuNanos(worker.pid()) - worker0) / 1e6 / tasks;
+                    double workerMs = (processCpuNanos(pid) - worker0) / 1e6 / tasks;
                     System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.4f | %.4f | %.2f |%n", r, e2e.perSecond(),
                             e2e.publishPerSecond(), clientMs, workerMs, loadAverage());
                 }
@@ -100,8 +117,10 @@ public final class ClientBench implements Callable<Integer> {
             }
         } finally {
             others.forEach(RedisResultBackend::close);
-            Cleanup.queue(endpoints, queue);
-            Cleanup.keys(redisFactory, prefix);
+            if (own) {
+                Cleanup.queue(endpoints, queue);
+                Cleanup.keys(redisFactory, prefix);
+            }
             redisFactory.destroy();
         }
         return 0;
@@ -153,6 +172,9 @@ public final class ClientBench implements Callable<Integer> {
 
     /** utime + stime of a process, from {@code /proc/<pid>/stat}, assuming 100 ticks a second. */
     private static long processCpuNanos(long pid) throws Exception {
+        if (pid <= 0) {
+            return 0;
+        }
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
