@@ -130,7 +130,7 @@ public final class Bench implements Callable<Integer> {
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 startup = worker.awaitUp(Duration.ofSeconds(60), launched);
                 idleRss = worker.rssMiB();
-                EndToEndWorkload.warmUp(client);
+                EndToEndWorkload.warmUp(client, tasks);
                 try (RssSampler rss = new RssSampler(worker)) {
                     e2e = EndToEndWorkload.run(client, tasks);
                     loadRss = rss.max();

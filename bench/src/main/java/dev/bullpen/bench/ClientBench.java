@@ -101,17 +101,20 @@ public final class ClientBench implements Callable<Integer> {
                 if (own) {
                     worker.awaitUp(startupTimeout, Instant.now());
                 }
-                EndToEndWorkload.warmUp(client);
-                System.out.println("| run | tasks/s | publish tasks/s | client CPU ms/task | worker CPU ms/task | load avg |");
-                System.out.println("|---:|---:|---:|---:|---:|---:|");
+                EndToEndWorkload.warmUp(client, 2_000);
+                System.out.println("| run | tasks/s | publish tasks/s | client CPU ms/task | client KiB allocated/task "
+                        + "| worker CPU ms/task | load avg |");
+                System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
                 for (int r = 1; r <= repeat; r++) {
                     long cpu0 = cpuNanos();
+                    long allocated0 = allocatedBytes();
                     long worker0 = processCpuNanos(pid);
                     EndToEndWorkload.EndToEnd e2e = EndToEndWorkload.run(client, tasks);
                     double clientMs = (cpuNanos() - cpu0) / 1e6 / tasks;
+                    double clientKiB = (allocatedBytes() - allocated0) / 1024.0 / tasks;
                     double workerMs = (processCpuNanos(pid) - worker0) / 1e6 / tasks;
-                    System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.4f | %.4f | %.2f |%n", r, e2e.perSecond(),
-                            e2e.publishPerSecond(), clientMs, workerMs, loadAverage());
+                    System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.4f | %.2f | %.4f | %.2f |%n", r, e2e.perSecond(),
+                            e2e.publishPerSecond(), clientMs, clientKiB, workerMs, loadAverage());
                 }
                 roundTrips(client);
             }
@@ -178,6 +181,11 @@ public final class ClientBench implements Callable<Integer> {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+    }
+
+    /** Bytes allocated by every thread of this JVM so far: unlike CPU time, the machine's load does not move it. */
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getTotalThreadAllocatedBytes();
     }
 
     private static long collections() {
