@@ -59,8 +59,13 @@ public final class RedisResultBackend implements ResultBackend {
     private final StatefulRedisConnection<String, String> commands;
     private final String storeSha;
     private final RedisGroups groups;
-    /** At most this many tasks sent and not (yet) waited for are remembered, for no longer than a minute. */
-    private final ResultWaiters waiters = new ResultWaiters(50_000, Duration.ofMinutes(1));
+    /**
+     * Tasks sent and not (yet) waited for are remembered, with a result that came first, for a wait
+     * that usually follows the broker's confirm within milliseconds, or a batch's send loop: enough
+     * for a burst of 20,000, and briefly, since a client that never waits (the HTTP producer, whose
+     * callers poll) holds them all (at most some 20 MB of small results) until they are dropped.
+     */
+    private final ResultWaiters waiters = new ResultWaiters(25_000, Duration.ofSeconds(10));
     /**
      * Wakes waiters off Lettuce's I/O threads: a waiter's callback that calls this backend (or any
      * Redis command) synchronously would otherwise block the very thread its reply must arrive on.
