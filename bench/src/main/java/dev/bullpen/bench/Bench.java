@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * Runs the workloads against the local broker and Redis and prints one table: Bullpen's figure,
  * Celery's from the same run, and the ratio. Speed is measured here, never asserted by tests.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {Chaos.class, Sweep.class, Cpu.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {Chaos.class, Sweep.class, Cpu.class, ClientBench.class},
         description = "Bullpen against Celery on this machine's RabbitMQ and Redis, in one run; `chaos` kills things.")
 public final class Bench implements Callable<Integer> {
 
@@ -130,7 +130,7 @@ public final class Bench implements Callable<Integer> {
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 startup = worker.awaitUp(Duration.ofSeconds(60), launched);
                 idleRss = worker.rssMiB();
-                EndToEndWorkload.warmUp(client);
+                EndToEndWorkload.warmUp(client, tasks);
                 try (RssSampler rss = new RssSampler(worker)) {
                     e2e = EndToEndWorkload.run(client, tasks);
                     loadRss = rss.max();

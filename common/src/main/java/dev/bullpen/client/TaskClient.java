@@ -280,6 +280,10 @@ public final class TaskClient implements AutoCloseable {
     }
 
     private CompletableFuture<TaskHandle> publish(TaskMessage message, String queue) {
+        if (!message.headers().ignoreResult()) {
+            // Listened for before it is published, so that waiting for it later costs no read.
+            results.expect(message.id());
+        }
         long start = System.nanoTime();
         // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
         return publisher.publish("", queue, codec.properties(message), codec.body(message))

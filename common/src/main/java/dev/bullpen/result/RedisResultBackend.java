@@ -11,11 +11,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,7 +27,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>Writes are one atomic script that also refuses to overwrite a stored SUCCESS. Waiting uses one
  * pattern subscription for the whole backend rather than one per task; a waiter registers, then reads
  * the key once to catch a result that was stored before it arrived, and every (re)subscription after
- * a reconnect reads again for all waiters, so nothing is missed and nothing polls.
+ * a reconnect reads again for all waiters, so nothing is missed and nothing polls. A task the client
+ * {@linkplain #expect expects} before sending it skips that read: it is listened for from before it
+ * could have a result.
  *
  * <p>Uses the Lettuce client of a Spring Data Redis {@link LettuceConnectionFactory} (standalone Redis).
  */
@@ -67,7 +67,13 @@ public final class RedisResultBackend implements ResultBackend {
     private final StatefulRedisConnection<String, String> commands;
     private final String storeSha;
     private final RedisGroups groups;
-    private final Map<String, List<CompletableFuture<TaskResult>>> waiters = new ConcurrentHashMap<>();
+    /**
+     * Tasks sent and not (yet) waited for are remembered, with a result that came first, for a wait
+     * that usually follows the broker's confirm within milliseconds, or a batch's send loop: enough
+     * for a burst of 20,000, and briefly, since a client that never waits (the HTTP producer, whose
+     * callers poll) holds them all (at most some 20 MB of small results) until they are dropped.
+     */
+    private final ResultWaiters waiters = new ResultWaiters(25_000, Duration.ofSeconds(10));
     /**
      * Wakes waiters off Lettuce's I/O threads: a waiter's callback that calls this backend (or any
      * Redis command) synchronously would otherwise block the very thread its reply must arrive on.
@@ -143,20 +149,20 @@ public final class RedisResultBackend implements ResultBackend {
             return CompletableFuture.failedFuture(new IllegalStateException("result backend closed"));
         }
         CompletableFuture<TaskResult> future = new CompletableFuture<>();
-        waiters.compute(taskId, (id, list) -> {
-            List<CompletableFuture<TaskResult>> out = list == null ? new ArrayList<>(1) : list;
-            out.add(future);
-            return out;
-        });
-        future.whenComplete((r, e) -> waiters.computeIfPresent(taskId, (id, list) -> {
-            list.remove(future);
-            return list.isEmpty() ? null : list;
-        }));
+        ResultWaiters.Await registered = waiters.await(taskId, future);
+        if (registered.early() != null) {
+            future.complete(registered.early());
+            return future;
+        }
+        future.whenComplete((r, e) -> waiters.remove(taskId, future));
         try {
             ensureSubscribed();
         } catch (RuntimeException ex) {
             future.completeExceptionally(ex);
             return future;
+        }
+        if (!registered.mustRead()) {
+            return future; // expected while subscribed: its result is published to us, or read on resubscribing
         }
         // Subscribed first, read second: a result stored in between is both read and published.
         commands.async().get(key(taskId)).thenAccept(json -> {
@@ -167,9 +173,24 @@ public final class RedisResultBackend implements ResultBackend {
         return future;
     }
 
+    /** Subscribes, if not yet, and remembers the task, so that its {@link #whenReady} need not read the key. */
+    @Override
+    public void expect(String taskId) {
+        if (closed) {
+            return;
+        }
+        try {
+            ensureSubscribed();
+        } catch (RuntimeException ex) {
+            return; // whenReady will say why
+        }
+        waiters.expect(taskId);
+    }
+
     @Override
     public void forget(String taskId) {
         commands.sync().del(key(taskId));
+        waiters.forget(taskId);
     }
 
     /** The Redis key that holds a saved group ({@code celery-taskset-meta-<id>}); chord keys add {@code .j .t .s}. */
@@ -215,19 +236,18 @@ public final class RedisResultBackend implements ResultBackend {
             }
         }
         commands.close();
-        // Take each list out of the map before touching it: once out, no other thread changes it.
-        for (String id : List.copyOf(waiters.keySet())) {
-            List<CompletableFuture<TaskResult>> list = waiters.remove(id);
-            if (list != null) {
-                List.copyOf(list).forEach(f -> f.completeExceptionally(new CancellationException("result backend closed")));
-            }
-        }
+        waiters.clear().forEach(f -> f.completeExceptionally(new CancellationException("result backend closed")));
         wakeUps.shutdown();
     }
 
     /** How many task ids have waiters now; for tests that check waiters are let go. */
     int waitingTasks() {
-        return waiters.size();
+        return waiters.waitingTasks();
+    }
+
+    /** How many sent tasks are expected and not waited for yet; for tests. */
+    int expectedTasks() {
+        return waiters.unclaimed();
     }
 
     private void ensureSubscribed() {
@@ -266,16 +286,15 @@ public final class RedisResultBackend implements ResultBackend {
     }
 
     private void offer(String taskId, String json) {
-        if (!waiters.containsKey(taskId)) {
+        if (!waiters.wants(taskId)) {
             return;
         }
         TaskResult result = ResultCodec.decode(taskId, json);
         if (!result.state().isReady()) {
             return;
         }
-        List<CompletableFuture<TaskResult>> list = waiters.remove(taskId);
-        if (list != null) {
-            List<CompletableFuture<TaskResult>> woken = List.copyOf(list);
+        List<CompletableFuture<TaskResult>> woken = waiters.arrived(taskId, result);
+        if (!woken.isEmpty()) {
             try {
                 wakeUps.execute(() -> woken.forEach(f -> f.complete(result)));
             } catch (RejectedExecutionException ex) {
@@ -286,7 +305,7 @@ public final class RedisResultBackend implements ResultBackend {
     }
 
     private void recheckWaiters() {
-        List<String> ids = List.copyOf(waiters.keySet());
+        List<String> ids = List.copyOf(waiters.ids());
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> batch = ids.subList(from, Math.min(ids.size(), from + 500));
             commands.async().mget(batch.stream().map(this::key).toArray(String[]::new)).thenAccept(values -> {

@@ -34,6 +34,14 @@ public interface ResultBackend extends AutoCloseable {
      */
     CompletableFuture<TaskResult> whenReady(String taskId);
 
+    /**
+     * A hint that task {@code taskId} is about to be sent and will likely be waited for: a backend that
+     * is told of results may start listening now, so that a later {@link #whenReady} need not read
+     * what was stored meanwhile. Never required for correctness; the default does nothing.
+     */
+    default void expect(String taskId) {
+    }
+
     /** Removes the stored result. */
     void forget(String taskId);
 

@@ -99,6 +99,17 @@ class WireTimeTests {
         assertThat(WireTime.formatNaiveUtc(OffsetDateTime.parse(time))).isEqualTo(python);
     }
 
+    /** The common spellings take a short cut past the formatter; it must read them exactly as the formatter does. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-25T08:00:21.724910", "2026-11-25T08:00:21", "2026-11-25T08:00:21.724910+00:00",
+        "2026-11-25T08:00:21+00:00", "2026-11-25T08:00:21.000001Z", "2024-02-29T23:59:59.999999", "0001-01-01T00:00:00"})
+    void theShortCutReadsWhatTheFormatterReads(String text) {
+        OffsetDateTime viaFormatter = OffsetDateTime.parse(text.length() == 19 || text.length() == 26 ? text + "Z" : text);
+
+        assertThat(WireTime.parse(text)).isEqualTo(viaFormatter);
+        assertThat(WireTime.parse(text).getOffset()).isSameAs(ZoneOffset.UTC);
+    }
+
     @Test
     void roundTrips() {
         OffsetDateTime t = OffsetDateTime.of(2026, 2, 3, 4, 5, 6, 7_000, ZoneOffset.ofHours(9));
@@ -107,7 +118,8 @@ class WireTimeTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "tomorrow", "2026-11-25", "2026-13-01T00:00:00", "2026-11-25T25:00:00",
-        "1732521621", "2026-11-25T08:00:21+25:00"})
+        "1732521621", "2026-11-25T08:00:21+25:00", "2026-11-25T08:00:2x", "2026-11-25T08:00:21.72491x",
+        "2026-11-25T08:00:21.724910+00:0x", "Z", "+00:00", "2026-11-25X08:00:21"})
     void rejectsWhatIsNotAnIsoDateTime(String text) {
         assertThatThrownBy(() -> WireTime.parse(text))
                 .isInstanceOf(MalformedMessageException.class)

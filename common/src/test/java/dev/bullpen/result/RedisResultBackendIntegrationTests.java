@@ -324,6 +324,73 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
         assertThat(nextReady).succeedsWithin(WAKE_UP);
     }
 
+    @Test
+    void anExpectedTaskIsNotReadButStillFoundWhenTheSubscriptionComesBack() {
+        String id = newTaskId();
+        backend.expect(id);
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+        // Stored without a PUBLISH, as if published while the subscription was down: the waiter did
+        // not read the key (it was listened for before the task could have a result) ...
+        redis.setex(key(id), 60, Captures.result("success_extended"));
+        backend.get(newTaskId()); // a read on the backend's connection: anything the waiter sent is answered
+        assertThat(ready).isNotDone();
+
+        // ... so only the read after resubscribing finds it.
+        assertThat(killClients("bullpen-results-sub:" + services.redisPrefix())).hasSize(1);
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.state()).isEqualTo(TaskState.SUCCESS));
+        assertThat(redisBackend().waitingTasks()).isZero();
+    }
+
+    @Test
+    void aResultPublishedBeforeTheWaitOfAnExpectedTaskIsKeptForIt() {
+        String id = newTaskId();
+        backend.expect(id);
+        backend.store(success(id, 7));
+        // Redis delivers in order: once the marker's waiter is woken, the result above has been seen.
+        String marker = newTaskId();
+        CompletableFuture<TaskResult> markerReady = backend.whenReady(marker);
+        backend.store(success(marker, 0));
+        assertThat(markerReady).succeedsWithin(WAKE_UP);
+        // Deleted behind the backend's back: a read would find nothing, the kept result answers.
+        redis.del(key(id));
+
+        assertThat(backend.whenReady(id)).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.result().intValue()).isEqualTo(7));
+        assertThat(redisBackend().expectedTasks()).isZero();
+        assertThat(redisBackend().waitingTasks()).isZero();
+    }
+
+    @Test
+    void forgettingAnExpectedTaskDropsTheResultKeptForIt() {
+        String id = newTaskId();
+        backend.expect(id);
+        backend.store(success(id, 1));
+        String marker = newTaskId();
+        CompletableFuture<TaskResult> markerReady = backend.whenReady(marker);
+        backend.store(success(marker, 0));
+        assertThat(markerReady).succeedsWithin(WAKE_UP);
+
+        backend.forget(id);
+        CompletableFuture<TaskResult> ready = backend.whenReady(id);
+        backend.get(newTaskId()); // its read of the deleted key is answered
+        assertThat(ready).isNotDone();
+        backend.store(success(id, 2));
+
+        assertThat(ready).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.result().intValue()).isEqualTo(2));
+    }
+
+    @Test
+    void aCancelledWaitOnAnExpectedTaskLetsItGo() {
+        String id = newTaskId();
+        backend.expect(id);
+        assertThat(redisBackend().expectedTasks()).isEqualTo(1);
+
+        backend.whenReady(id).cancel(false);
+
+        assertThat(redisBackend().expectedTasks()).isZero();
+        assertThat(redisBackend().waitingTasks()).isZero();
+    }
+
     /** CLIENT KILL by id, for the connections with exactly this name (ours: the name holds our prefix). */
     private List<String> killClients(String name) {
         List<String> ids = new ArrayList<>();

@@ -315,6 +315,22 @@ public abstract class ResultBackendContract {
     }
 
     @Test
+    void anExpectedTaskIsWaitedForLikeAnyOther() {
+        String later = newTaskId();
+        String before = newTaskId();
+        backend.expect(later);
+        backend.expect(before);
+        CompletableFuture<TaskResult> laterReady = backend.whenReady(later);
+
+        backend.store(success(before, 1));
+        backend.store(success(later, 2));
+
+        assertThat(laterReady).succeedsWithin(WAKE_UP).satisfies(r -> assertThat(r.result()).isEqualTo(NODES.numberNode(2)));
+        assertThat(backend.whenReady(before)).succeedsWithin(WAKE_UP)
+                .satisfies(r -> assertThat(r.result()).isEqualTo(NODES.numberNode(1)));
+    }
+
+    @Test
     void aCallbackOnAReadyResultMayUseTheBackend() {
         // Waiters must not be woken on a thread where blocking on the backend deadlocks (an I/O loop).
         String id = newTaskId();
