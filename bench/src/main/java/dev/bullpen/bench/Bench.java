@@ -258,6 +258,12 @@ public final class Bench implements Callable<Integer> {
             case "plain" -> WorkerLaunch.plain();
             case "image-no-cache" -> WorkerLaunch.imageWithoutCache();
             case "image" -> {
+                if (Runtime.version().feature() < 25) {
+                    // -XX:AOTCacheOutput and TrimNativeHeapInterval as a product flag need the image's JDK 25.
+                    System.out.println("Java " + Runtime.version().feature() + ": workers start plain (no image "
+                            + "options, no AOT cache); run the bench on JDK 25 to start them as the image does");
+                    yield WorkerLaunch.plain();
+                }
                 Path dir = workerJar.toAbsolutePath().getParent().resolve("bench-aot");
                 System.out.println("Training the worker's AOT cache in " + dir + " as the image build does ...");
                 yield WorkerLaunch.image(workerJar, dir);
