@@ -91,6 +91,11 @@ public final class Bench implements Callable<Integer> {
             + "starts, e.g. -XX:StartFlightRecording=filename=/tmp/bullpen-%%p.jfr (repeatable)")
     List<String> serviceJavaOptions = List.of();
 
+    @Option(names = "--worker-launch", description = "how workers start: image (the worker image's JVM options and "
+            + "an AOT cache trained as its build does, the default), image-no-cache, or plain (no options); with "
+            + "image, one more worker starts without the cache for the start-up rows")
+    String workerLaunchMode = "image";
+
     @Option(names = "--concurrency", description = "the Bullpen worker's concurrency (default ${DEFAULT-VALUE})")
     int concurrency = 64;
 
@@ -107,6 +112,7 @@ public final class Bench implements Callable<Integer> {
             }
         }
         ServiceProcess.javaOptions = List.copyOf(serviceJavaOptions);
+        ServiceProcess.workerLaunch = workerLaunch();
         Endpoints endpoints = new Endpoints(amqp, redis);
         Table table = new Table();
         String run = UUID.randomUUID().toString().substring(0, 8);
@@ -136,6 +142,10 @@ public final class Bench implements Callable<Integer> {
                     loadRss = rss.max();
                 }
                 latency = EndToEndWorkload.roundTrips(client, roundTrips);
+            }
+            Optional<StartUp> uncached = Optional.empty();
+            if (ServiceProcess.workerLaunch.cached()) {
+                uncached = Optional.of(startUp(WorkerLaunch.imageWithoutCache(), endpoints, queue, prefix));
             }
             Optional<CeleryReference.Figures> celery = celery(endpoints);
             Optional<PerfTestReference.Figures> perfTest = perfTest(endpoints, queue + "-");
@@ -207,6 +217,12 @@ public final class Bench implements Callable<Integer> {
             table.lowerIsBetter("worker start to consuming (s)", startup.toMillis() / 1000.0, Optional.empty(),
                     new Table.Target.AtMost(3));
             table.lowerIsBetter("worker RSS idle (MiB)", idleRss, Optional.empty(), new Table.Target.AtMost(200));
+            uncached.ifPresent(u -> {
+                table.lowerIsBetter("worker start to consuming, same options without the AOT cache (s)",
+                        u.time().toMillis() / 1000.0, Optional.empty(), new Table.Target.Report());
+                table.lowerIsBetter("worker RSS idle, same options without the AOT cache (MiB)", u.idleRss(),
+                        Optional.empty(), new Table.Target.Report());
+            });
             table.row("worker RSS, most during the end-to-end load (MiB)", loadRss, new Table.Target.Report());
         } finally {
             deleteKeys(redisFactory, prefix);
@@ -215,6 +231,46 @@ public final class Bench implements Callable<Integer> {
         }
         table.print(System.out);
         return 0;
+    }
+
+    /** Start-up time and idle RSS of one worker. */
+    record StartUp(Duration time, long idleRss) {
+    }
+
+    /** One worker started {@code launch}'s way on the end-to-end queue, up, measured, stopped. */
+    private StartUp startUp(WorkerLaunch launch, Endpoints endpoints, String queue, String prefix) throws Exception {
+        WorkerLaunch before = ServiceProcess.workerLaunch;
+        ServiceProcess.workerLaunch = launch;
+        try {
+            Instant launched = Instant.now();
+            try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
+                    List.of("--bullpen.worker.concurrency=" + concurrency))) {
+                Duration time = worker.awaitUp(Duration.ofSeconds(60), launched);
+                return new StartUp(time, worker.rssMiB());
+            }
+        } finally {
+            ServiceProcess.workerLaunch = before;
+        }
+    }
+
+    private WorkerLaunch workerLaunch() throws Exception {
+        return switch (workerLaunchMode) {
+            case "plain" -> WorkerLaunch.plain();
+            case "image-no-cache" -> WorkerLaunch.imageWithoutCache();
+            case "image" -> {
+                if (Runtime.version().feature() < 25) {
+                    // -XX:AOTCacheOutput and TrimNativeHeapInterval as a product flag need the image's JDK 25.
+                    System.out.println("Java " + Runtime.version().feature() + ": workers start plain (no image "
+                            + "options, no AOT cache); run the bench on JDK 25 to start them as the image does");
+                    yield WorkerLaunch.plain();
+                }
+                Path dir = workerJar.toAbsolutePath().getParent().resolve("bench-aot");
+                System.out.println("Training the worker's AOT cache in " + dir + " as the image build does ...");
+                yield WorkerLaunch.image(workerJar, dir);
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--worker-launch is image, image-no-cache or plain, not " + workerLaunchMode);
+        };
     }
 
     private Optional<Path> celeryAnchors() {

@@ -22,6 +22,9 @@ final class ServiceProcess implements AutoCloseable {
     /** JVM options for every service started, e.g. a flight recording; set once before any starts. */
     static volatile List<String> javaOptions = List.of();
 
+    /** How workers start (jar, JVM options ahead of {@link #javaOptions}); set once before any starts. */
+    static volatile WorkerLaunch workerLaunch = WorkerLaunch.plain();
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -65,6 +68,10 @@ final class ServiceProcess implements AutoCloseable {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
+        if (role.equals("worker")) {
+            command.addAll(workerLaunch.options());
+            jar = workerLaunch.jarFor(jar);
+        }
         command.addAll(javaOptions);
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));

@@ -92,7 +92,7 @@ class BatchController {
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm some tasks: ids "
             + "lists every task's id in order, unconfirmed the indexes of those that may not be queued",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
-    CompletableFuture<ResponseEntity<List<TaskAccepted>>> submitBatch(HttpServletRequest request,
+    ResponseEntity<List<TaskAccepted>> submitBatch(HttpServletRequest request,
             @RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyKey)
             throws IOException {
         if (idempotencyKey != null) {
@@ -106,13 +106,19 @@ class BatchController {
         for (TaskSubmission submission : submissions) {
             sent.add(publish(submission));
         }
-        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((all, failure) -> {
-            if (failure != null) {
-                throw new BatchNotConfirmedException(ids, unconfirmed(sent), cause(failure));
-            }
-            return ResponseEntity.accepted()
-                    .body(ids.stream().map(id -> new TaskAccepted(id, TaskState.PENDING)).toList());
-        });
+        // All are published before the first wait, so the broker confirms them together (often with one
+        // multiple ack). The wait is on the request's own thread, a virtual one, as in POST /api/tasks:
+        // answering a future instead made Spring dispatch the request through its filters a second time.
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException failure) {
+            throw new BatchNotConfirmedException(ids, unconfirmed(sent), cause(failure));
+        }
+        List<TaskAccepted> accepted = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            accepted.add(new TaskAccepted(id, TaskState.PENDING));
+        }
+        return ResponseEntity.accepted().body(accepted);
     }
 
     /** Every element parsed, its queue resolved and checked, its id chosen, before anything is sent. */
