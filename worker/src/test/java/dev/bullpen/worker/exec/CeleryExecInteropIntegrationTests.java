@@ -60,7 +60,7 @@ class CeleryExecInteropIntegrationTests {
     @Test
     void aPythonCeleryClientRunsCommandsAndSeesTheirFailuresByType() throws Exception {
         Path input = Files.writeString(files.resolve("from-python.txt"), "compress me\n".repeat(50));
-        Path script = Files.createTempFile("celery_send_exec", ".py");
+        Path script = Files.createTempFile(files, "celery_send_exec", ".py"); // removed with the directory
         try (var in = getClass().getResourceAsStream("/interop/celery_send_exec.py")) {
             Files.write(script, in.readAllBytes());
         }
