@@ -37,6 +37,8 @@ class NotebookIntegrationTests {
     static final String QUEUE = services.queue("talk");
     static final List<ServiceProcess> started = new ArrayList<>();
     static ServiceProcess producer;
+    /** Lettuce's 5 s for the first connection has been seen to run out on a loaded machine, failing the start. */
+    static final String SLOW_REDIS = "--spring.data.redis.timeout=30s";
 
     @TempDir
     static Path work;
@@ -52,13 +54,14 @@ class NotebookIntegrationTests {
                         "--bullpen.worker.concurrency=5", "--bullpen.worker.prefetch=5",
                         "--bullpen.client.default-queue=" + QUEUE,
                         "--bullpen.worker.name=talk-" + i + "-" + services.namespace() + "@bench",
-                        "--bullpen.worker.exec.allowed-programs=gzip", "-Xmx256m")));
+                        "--bullpen.worker.exec.allowed-programs=gzip", SLOW_REDIS, "-Xmx256m")));
             }
             producer = ServiceProcess.producer(jar("producer"), endpoints, QUEUE, services.redisPrefix(),
-                    List.of("-Xmx256m"), null);
+                    List.of(SLOW_REDIS, "-Xmx256m"), null);
             started.add(producer);
             for (ServiceProcess service : started) {
-                service.awaitUp(Duration.ofMinutes(5), launched);   // a busy CI machine starts JVMs slowly
+                // On a machine shared with other builds, JVMs have been seen to take 7 minutes to start.
+                service.awaitUp(Duration.ofMinutes(10), launched);
             }
         } catch (Exception | Error ex) {
             stopTheBullpen();
