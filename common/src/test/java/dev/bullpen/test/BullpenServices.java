@@ -4,6 +4,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.net.Socket;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -172,6 +180,7 @@ public final class BullpenServices implements AfterAllCallback {
                 deleteQueue(q);
             }
         }
+        directQueuesOfThisClass().forEach(this::deleteQueue);
         LettuceConnectionFactory factory = redisConnectionFactory();
         try (var connection = factory.getConnection();
              Cursor<byte[]> keys = connection.keyCommands().scan(ScanOptions.scanOptions().match(redisPrefix() + "*").count(1000).build())) {
@@ -181,6 +190,39 @@ public final class BullpenServices implements AfterAllCallback {
         }
         factory.destroy();
         redis = null;
+    }
+
+    private static final Pattern QUEUE_NAME = Pattern.compile("\"name\":\"([^\"]+)\"");
+
+    /**
+     * Durable direct queues ({@code <node>.dq2}, Celery's {@code worker_direct}) of workers whose node
+     * name holds this class's namespace, however the test named them; found through the management API
+     * (best effort: without it, only the queues named by {@link #workerName} are deleted).
+     */
+    private List<String> directQueuesOfThisClass() {
+        URI amqp = amqpUri();
+        String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
+        String auth = Base64.getEncoder().encodeToString((user[0] + ":" + (user.length > 1 ? user[1] : ""))
+                .getBytes(StandardCharsets.UTF_8));
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + amqp.getHost() + ":15672/api/queues?columns=name"))
+                    .header("Authorization", "Basic " + auth).timeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return List.of();
+            }
+            List<String> found = new java.util.ArrayList<>();
+            Matcher m = QUEUE_NAME.matcher(response.body());
+            while (m.find()) {
+                String name = m.group(1);
+                if (name.contains(namespace) && (name.endsWith(".dq2") || name.endsWith(".dq2.dlq"))) {
+                    found.add(name);
+                }
+            }
+            return found;
+        } catch (Exception ex) {
+            return List.of();
+        }
     }
 
     /** Resolved once per JVM. */

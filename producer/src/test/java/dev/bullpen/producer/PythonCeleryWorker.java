@@ -59,7 +59,8 @@ final class PythonCeleryWorker implements AutoCloseable {
         Path dir = Files.createTempDirectory("bullpen-pytasks");
         copyModule(dir);
         Path log = dir.resolve("worker.log");
-        String nodeName = "pytest-" + UUID.randomUUID() + "@%h";
+        // The class's namespace after the @, so that BullpenServices deletes its direct queue (worker_direct).
+        String nodeName = "pytest-" + UUID.randomUUID() + "@" + services.namespace();
         String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
         ProcessBuilder builder = new ProcessBuilder(python, "-m", "celery", "-A", MODULE, "worker", "-Q", queue,
                 "-c", "2", "--pool=prefork", "-n", nodeName, "--without-gossip", "--without-mingle",

@@ -14,7 +14,6 @@ import dev.bullpen.worker.demo.WorkerApplication;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,7 @@ class BrokerReconnectIntegrationTests {
     static final BullpenServices services = BullpenServices.perClass();
 
     static final String QUEUE = services.queue("tasks");
-    static final String NODE = "reconnect-" + UUID.randomUUID() + "@bullpen-tests";
+    static final String NODE = services.workerName("reconnect");
     static final Duration WAIT = Duration.ofSeconds(60);
 
     static TcpProxy proxy;
