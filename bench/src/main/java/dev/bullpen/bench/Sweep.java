@@ -77,10 +77,12 @@ public final class Sweep implements Callable<Integer> {
         var redisFactory = endpoints.redisFactory();
         List<List<Run>> pi = new ArrayList<>();
         List<Run> io = new ArrayList<>();
+        List<String> directQueues = WorkerFleet.directQueues(queue, workers.stream().mapToInt(Integer::intValue).max().orElse(0));
         // Stopped with Ctrl-C, the run still stops its worker processes and removes its queue and keys.
         Thread cleanup = new Thread(() -> {
             WorkerFleet.stopAll();
             Cleanup.queue(endpoints, queue);
+            directQueues.forEach(q -> Cleanup.queue(endpoints, q));
             Cleanup.keys(redisFactory, prefix);
         }, "sweep-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -109,6 +111,7 @@ public final class Sweep implements Callable<Integer> {
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanup);
             Cleanup.queue(endpoints, queue);
+            directQueues.forEach(q -> Cleanup.queue(endpoints, q));
             Cleanup.keys(redisFactory, prefix);
             redisFactory.destroy();
         }

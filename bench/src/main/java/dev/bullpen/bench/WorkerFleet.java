@@ -32,7 +32,7 @@ final class WorkerFleet implements AutoCloseable {
                 // others could run, yet each of its slots has a message to start.
                 started.add(ServiceProcess.worker(jar, endpoints, queue, keyPrefix, List.of(
                         "--bullpen.worker.concurrency=" + concurrency, "--bullpen.worker.prefetch=" + concurrency,
-                        "--bullpen.worker.name=sweep-" + i + "-" + queue + "@bench", "-Xmx256m")));
+                        "--bullpen.worker.name=" + nodeName(i, queue), "-Xmx256m")));
             }
             for (ServiceProcess worker : started) {
                 worker.awaitUp(Duration.ofSeconds(120), launched);
@@ -42,6 +42,23 @@ final class WorkerFleet implements AutoCloseable {
             fleet.close();
             throw ex;
         }
+    }
+
+    /** The node name of worker {@code i} of a fleet on {@code queue}. */
+    static String nodeName(int i, String queue) {
+        return "sweep-" + i + "-" + queue + "@bench";
+    }
+
+    /**
+     * The direct queues ({@code <node>.dq2}, durable as Celery's {@code worker_direct}) that fleets of up
+     * to {@code most} workers on {@code queue} leave behind, for the run to delete.
+     */
+    static List<String> directQueues(String queue, int most) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < most; i++) {
+            names.add(nodeName(i, queue) + ".dq2");
+        }
+        return names;
     }
 
     /** Kills the worker processes of every fleet still open: the JVM does not stop its children when it exits. */
