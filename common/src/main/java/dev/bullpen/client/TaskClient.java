@@ -175,16 +175,8 @@ public final class TaskClient implements AutoCloseable {
      * direct queue is bound for comes back from the broker as an {@link UnknownWorkerException}.
      */
     private CompletableFuture<TaskHandle> publishTo(String worker, TaskMessage message) {
-        long start = System.nanoTime();
         String queue = DirectQueues.queueFor(worker);
-        return publisher.publish(DirectQueues.EXCHANGE, worker, codec.properties(message), codec.body(message))
-                .whenComplete((ok, error) -> {
-                    if (error == null) {
-                        meters.confirmed(message.task(), queue, start);
-                    } else {
-                        meters.failed(queue, start);
-                    }
-                })
+        return publish(message, DirectQueues.EXCHANGE, worker, queue, () -> { })
                 .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof UnroutableException) {
@@ -194,8 +186,7 @@ public final class TaskClient implements AutoCloseable {
                     }
                     directExchangeDeclared = false; // the broker may have lost it: declare it again next time
                     return CompletableFuture.failedFuture(cause);
-                })
-                .thenApply(ok -> handle(message.id()));
+                });
     }
 
     private void ensureDirectExchange() {
@@ -280,19 +271,26 @@ public final class TaskClient implements AutoCloseable {
     }
 
     private CompletableFuture<TaskHandle> publish(TaskMessage message, String queue) {
+        // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
+        // Unroutable if the broker lost the queue: check it again next time.
+        return publish(message, "", queue, queue, () -> queues.forget(queue));
+    }
+
+    /** Publishes with confirms, counting it under {@code queue}; {@code onFailure} runs when the broker does not take it. */
+    private CompletableFuture<TaskHandle> publish(TaskMessage message, String exchange, String routingKey, String queue,
+            Runnable onFailure) {
         if (!message.headers().ignoreResult()) {
             // Listened for before it is published, so that waiting for it later costs no read.
             results.expect(message.id());
         }
         long start = System.nanoTime();
-        // Like kombu: a direct queue is reached through the default exchange, routing key = queue.
-        return publisher.publish("", queue, codec.properties(message), codec.body(message))
+        return publisher.publish(exchange, routingKey, codec.properties(message), codec.body(message))
                 .whenComplete((ok, error) -> {
                     if (error == null) {
                         meters.confirmed(message.task(), queue, start);
                     } else {
                         meters.failed(queue, start);
-                        queues.forget(queue); // unroutable if the broker lost it: check it again next time
+                        onFailure.run();
                     }
                 })
                 .thenApply(ok -> handle(message.id()));
