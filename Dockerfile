@@ -33,7 +33,7 @@ WORKDIR /app
 # Serial is what the JVM picks by itself in a 512 MB container; a small fixed young generation keeps the
 # heap the start-up touches small; the native heap is trimmed every second. docker-compose.yml repeats
 # these, and the training run uses them too (the cache is only used with the options it was made with).
-ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xmx256m -Xmn24m -XX:TrimNativeHeapInterval=1000"
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xmx256m -Xmn16m -XX:TrimNativeHeapInterval=1000"
 COPY --from=build /src/worker/target/bullpen-worker-exec.jar /tmp/app.jar
 RUN java -Djarmode=tools -jar /tmp/app.jar extract --destination /app && rm /tmp/app.jar \
  && (java -XX:AOTCacheOutput=/app/app.aot -Dspring.context.exit=onRefresh -jar /app/app.jar \

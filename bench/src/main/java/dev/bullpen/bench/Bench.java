@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -141,6 +142,10 @@ public final class Bench implements Callable<Integer> {
                     e2e = EndToEndWorkload.run(client, tasks);
                     loadRss = rss.max();
                 }
+                // "On an idle system": the JIT of both JVMs goes on compiling the burst's hot paths for seconds.
+                Duration quiet = ProcessCpu.awaitQuiet(Duration.ofSeconds(60), worker.pid(), ProcessHandle.current().pid());
+                System.out.printf(Locale.ROOT, "Round trips, once the worker and the bench went quiet (after %.1f s) ...%n",
+                        quiet.toMillis() / 1000.0);
                 latency = EndToEndWorkload.roundTrips(client, roundTrips);
             }
             Optional<StartUp> uncached = Optional.empty();
@@ -203,6 +208,11 @@ public final class Bench implements Callable<Integer> {
                     celery.map(c -> new Table.Reference("Celery", c.p50Millis())), new Table.Target.AtMost(0.7));
             table.lowerIsBetter("round trip p99, idle (ms)", latency[1],
                     celery.map(c -> new Table.Reference("Celery", c.p99Millis())), new Table.Target.AtMost(3));
+            // The broker alone, one confirmed persistent message at a time: the floor under both rows above.
+            table.lowerIsBetter("round trip p50, against the broker's own confirm latency p50 (ms)", latency[0],
+                    perfTest.map(p -> new Table.Reference("PerfTest", p.confirm().p50())), new Table.Target.Report());
+            table.lowerIsBetter("round trip p99, against the broker's own confirm latency p99 (ms)", latency[1],
+                    perfTest.map(p -> new Table.Reference("PerfTest", p.confirm().p99())), new Table.Target.Report());
             table.row("HTTP submit, one task a request, " + httpConnections + " connections, "
                     + HttpSubmitWorkload.generator() + " (req/s)", single,
                     new Table.Target.AtLeast(8_000));
@@ -304,10 +314,14 @@ public final class Bench implements Callable<Integer> {
             return Optional.empty();
         }
         System.out.println("Running PerfTest (" + perfTestSeconds + " s publish+consume, then a " + drainTasks
-                + " message drain) ...");
+                + " message drain, then 8 s of latency) ...");
         int prefetch = 2 * concurrency; // the worker's default prefetch
-        return Optional.of(new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
-                .measure(perfTestSeconds, drainTasks));
+        PerfTestReference.Figures figures = new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
+                .measure(perfTestSeconds, drainTasks);
+        System.out.printf(Locale.ROOT, "PerfTest latency, one confirm outstanding: confirm p50 %.2f p99 %.2f ms, "
+                        + "publish to delivery p50 %.2f p99 %.2f ms%n", figures.confirm().p50(), figures.confirm().p99(),
+                figures.consumer().p50(), figures.consumer().p99());
+        return Optional.of(figures);
     }
 
     /** Deletes the results and anything else the bench's workers stored under its key prefix. */

@@ -116,6 +116,8 @@ public final class ClientBench implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.4f | %.2f | %.4f | %.2f |%n", r, e2e.perSecond(),
                             e2e.publishPerSecond(), clientMs, clientKiB, workerMs, loadAverage());
                 }
+                Duration quiet = ProcessCpu.awaitQuiet(Duration.ofSeconds(60), pid, ProcessHandle.current().pid());
+                System.out.printf(Locale.ROOT, "(the worker and this JVM went quiet after %.1f s)%n", quiet.toMillis() / 1000.0);
                 roundTrips(client);
             }
         } finally {
@@ -136,11 +138,14 @@ public final class ClientBench implements Callable<Integer> {
         long gcs0 = collections();
         long gcMillis0 = collectionMillis();
         double[] millis = new double[roundTrips];
+        double[] confirmed = new double[roundTrips]; // send() returns once the broker confirmed
         List<String> slow = new ArrayList<>();
         long begin = System.nanoTime();
         for (int i = 0; i < roundTrips; i++) {
             long start = System.nanoTime();
-            client.send("demo.add", List.of(1, 2)).get(Duration.ofSeconds(10));
+            var handle = client.send("demo.add", List.of(1, 2));
+            confirmed[i] = (System.nanoTime() - start) / 1e6;
+            handle.get(Duration.ofSeconds(10));
             millis[i] = (System.nanoTime() - start) / 1e6;
             if (millis[i] > 3) {
                 slow.add(String.format(Locale.ROOT, "#%d at %.0f ms: %.2f", i, (start - begin) / 1e6, millis[i]));
@@ -161,6 +166,10 @@ public final class ClientBench implements Callable<Integer> {
             histogram.append(String.format(Locale.ROOT, "  [%d,%s) %d", lo, hi == Integer.MAX_VALUE ? "∞" : hi, count));
         }
         System.out.println(histogram);
+        double[] sortedConfirms = confirmed.clone();
+        Arrays.sort(sortedConfirms);
+        System.out.printf(Locale.ROOT, "of which until send() returned (the broker's confirm): p50 %.3f  p90 %.3f  p99 %.3f ms%n",
+                at(sortedConfirms, 0.5), at(sortedConfirms, 0.9), at(sortedConfirms, 0.99));
         System.out.println("over 3 ms: " + (slow.isEmpty() ? "none" : slow.size() + ", the first: "
                 + String.join("; ", slow.subList(0, Math.min(slow.size(), 12)))));
     }
@@ -173,14 +182,8 @@ public final class ClientBench implements Callable<Integer> {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** utime + stime of a process, from {@code /proc/<pid>/stat}, assuming 100 ticks a second. */
     private static long processCpuNanos(long pid) throws Exception {
-        if (pid <= 0) {
-            return 0;
-        }
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+        return pid <= 0 ? 0 : (long) (ProcessCpu.seconds(pid) * 1e9);
     }
 
     /** Bytes allocated by every thread of this JVM so far: unlike CPU time, the machine's load does not move it. */

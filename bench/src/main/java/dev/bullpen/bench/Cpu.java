@@ -177,13 +177,13 @@ public final class Cpu implements Callable<Integer> {
                     if (System.nanoTime() > deadline || !worker.isAlive()) {
                         throw new IllegalStateException(seen.get() + " of " + total + " results; log " + worker.log());
                     }
-                    samples.add(new Sample(System.nanoTime(), seen.get(), cpuSeconds(worker.pid()), redisCpu(info)));
+                    samples.add(new Sample(System.nanoTime(), seen.get(), ProcessCpu.seconds(worker.pid()), redisCpu(info)));
                     if (threads && threadsFrom == null && samples.getLast().results() >= warmup) {
                         threadsFrom = threadCpu(worker.pid());
                     }
                     Thread.sleep(10);
                 }
-                samples.add(new Sample(System.nanoTime(), seen.get(), cpuSeconds(worker.pid()), redisCpu(info)));
+                samples.add(new Sample(System.nanoTime(), seen.get(), ProcessCpu.seconds(worker.pid()), redisCpu(info)));
                 published.get(1, TimeUnit.MINUTES);
                 Sample from = samples.stream().filter(s -> s.results() >= warmup).findFirst().orElseThrow();
                 Sample to = samples.getLast();
@@ -202,13 +202,6 @@ public final class Cpu implements Callable<Integer> {
             sent.add(client.sendAsync("demo.add", List.of(i, i), Map.of(), TaskOptions.defaults().queue(queue)));
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
-    }
-
-    /** A process's user + system time in seconds, from {@code /proc/<pid>/stat} (clock ticks of 10 ms). */
-    private static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // utime, stime
     }
 
     /** CPU seconds by thread name, digits folded ({@code ForkJoinPool-1-worker-N} as one). */

@@ -16,11 +16,21 @@ import java.util.regex.Pattern;
  */
 final class PerfTestReference {
 
-    /** What PerfTest measured, in messages a second. */
-    record Figures(double durablePerSecond, double drainPerSecond) {
+    /**
+     * What PerfTest measured: rates in messages a second; latencies in milliseconds, of one publisher
+     * that waits for each confirm before the next message (as {@code TaskClient.send} does) and one
+     * consumer acking each message.
+     */
+    record Figures(double durablePerSecond, double drainPerSecond, Latency confirm, Latency consumer) {
+    }
+
+    /** A median and 99th percentile, in milliseconds. */
+    record Latency(double p50, double p99) {
     }
 
     private static final Pattern RECEIVING = Pattern.compile("receiving rate avg: (\\d+) msg/s");
+    private static final Pattern LATENCY =
+            Pattern.compile("(confirm|consumer) latency min/median/75th/95th/99th (\\d+)/(\\d+)/(\\d+)/(\\d+)/(\\d+) µs");
 
     private final Endpoints endpoints;
     private final String queuePrefix;
@@ -36,26 +46,46 @@ final class PerfTestReference {
 
     /**
      * (a) one producer and one consumer at once for {@code seconds}; (b) one consumer draining a
-     * durable queue pre-filled with {@code drainMessages}.
+     * durable queue pre-filled with {@code drainMessages}; (c) the latency of one publisher at 1,000
+     * messages a second with one confirm outstanding, and one consumer, for 8 s: the broker's own
+     * share of a round trip.
      */
     Figures measure(int seconds, int drainMessages) {
         String both = queuePrefix + "perftest";
         String drain = queuePrefix + "perftest-drain";
+        String latency = queuePrefix + "perftest-latency";
         try {
-            double durable = run(both, "-x", "1", "-y", "1", "-z", Integer.toString(seconds));
-            run(drain, "-x", "1", "-y", "0", "-C", Integer.toString(drainMessages));
-            double drained = run(drain, "-x", "0", "-y", "1", "-D", Integer.toString(drainMessages));
-            return new Figures(durable, drained);
+            double durable = receivingRate(run(both, 1000, "-x", "1", "-y", "1", "-z", Integer.toString(seconds)));
+            run(drain, 1000, "-x", "1", "-y", "0", "-C", Integer.toString(drainMessages));
+            double drained = receivingRate(run(drain, 1000, "-x", "0", "-y", "1", "-D", Integer.toString(drainMessages)));
+            String timed = run(latency, 1, "-x", "1", "-y", "1", "-r", "1000", "-z", "8");
+            return new Figures(durable, drained, latency(timed, "confirm"), latency(timed, "consumer"));
         } finally {
             Bench.deleteQueue(endpoints, both);
             Bench.deleteQueue(endpoints, drain);
+            Bench.deleteQueue(endpoints, latency);
         }
     }
 
-    /** Runs PerfTest with the common flags and these; answers its average receiving rate (0 when it received none). */
-    private double run(String queue, String... extra) {
+    private static double receivingRate(String text) {
+        Matcher m = RECEIVING.matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    private static Latency latency(String text, String which) {
+        Matcher m = LATENCY.matcher(text);
+        while (m.find()) {
+            if (m.group(1).equals(which)) {
+                return new Latency(Long.parseLong(m.group(3)) / 1000.0, Long.parseLong(m.group(6)) / 1000.0);
+            }
+        }
+        throw new IllegalStateException("PerfTest printed no " + which + " latency:\n" + text);
+    }
+
+    /** Runs PerfTest with the common flags, {@code confirms} outstanding at most, and these; answers what it printed. */
+    private String run(String queue, int confirms, String... extra) {
         List<String> args = new ArrayList<>(List.of("--uri", endpoints.amqp().toString(), "--queue", queue,
-                "--exchange", queue, "--auto-delete", "false", "--flag", "persistent", "--confirm", "1000",
+                "--exchange", queue, "--auto-delete", "false", "--flag", "persistent", "--confirm", Integer.toString(confirms),
                 "--qos", Integer.toString(prefetch), "--size", Integer.toString(messageSize), "--id", queue));
         args.addAll(List.of(extra));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -77,7 +107,6 @@ final class PerfTestReference {
         if (exit[0] != 0) {
             throw new IllegalStateException("PerfTest " + String.join(" ", args) + " exited " + exit[0] + ":\n" + text);
         }
-        Matcher m = RECEIVING.matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return text;
     }
 }

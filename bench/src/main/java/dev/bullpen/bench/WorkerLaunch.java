@@ -26,7 +26,7 @@ record WorkerLaunch(@Nullable Path jar, List<String> options) {
      * the native heap is trimmed every second, handing back what start-up's compilations freed.
      */
     static final List<String> IMAGE_OPTIONS =
-            List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xmn24m", "-XX:TrimNativeHeapInterval=1000");
+            List.of("-XX:+UseSerialGC", "-Xmx256m", "-Xmn16m", "-XX:TrimNativeHeapInterval=1000");
 
     /** The jar as asked, with no options: how the bench started workers before it followed the image. */
     static WorkerLaunch plain() {
