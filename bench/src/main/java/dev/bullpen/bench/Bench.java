@@ -31,6 +31,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--tasks", description = "tasks in the end-to-end workload (default ${DEFAULT-VALUE})")
     int tasks = 20_000;
 
+    @Option(names = "--warm-up-runs", description = "most untimed end-to-end runs before the timed one; they stop "
+            + "once two in a row agree within 7 %% (default ${DEFAULT-VALUE})")
+    int warmUpRuns = 8;
+
     @Option(names = "--round-trips", description = "sequential send+get round trips (default ${DEFAULT-VALUE})")
     int roundTrips = 1_000;
 
@@ -129,6 +133,8 @@ public final class Bench implements Callable<Integer> {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             Instant launched = Instant.now();
             EndToEndWorkload.EndToEnd e2e;
+            List<EndToEndWorkload.EndToEnd> warmUp;
+            DrainWorkload.Drained warmDrain;
             double[] latency;
             Duration startup;
             long idleRss;
@@ -136,8 +142,10 @@ public final class Bench implements Callable<Integer> {
             try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 startup = worker.awaitUp(Duration.ofSeconds(60), launched);
-                idleRss = worker.rssMiB();
-                EndToEndWorkload.warmUp(client, tasks);
+                idleRss = worker.idleRssMiB();
+                warmUp = EndToEndWorkload.warmUp(client, tasks, warmUpRuns);
+                System.out.println("End to end warm-up, tasks/s: " + warmUp.stream()
+                        .map(r -> String.format(Locale.ROOT, "%.0f", r.perSecond())).toList());
                 try (RssSampler rss = new RssSampler(worker)) {
                     e2e = EndToEndWorkload.run(client, tasks);
                     loadRss = rss.max();
@@ -147,6 +155,8 @@ public final class Bench implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "Round trips, once the worker and the bench went quiet (after %.1f s) ...%n",
                         quiet.toMillis() / 1000.0);
                 latency = EndToEndWorkload.roundTrips(client, roundTrips);
+                System.out.println("Worker drain by the warm worker (" + drainTasks + " tasks, published while it stands frozen) ...");
+                warmDrain = new DrainWorkload(endpoints, drainTasks).warm(worker, queue, prefix, client);
             }
             Optional<StartUp> uncached = Optional.empty();
             if (ServiceProcess.workerLaunch.cached()) {
@@ -196,13 +206,21 @@ public final class Bench implements Callable<Integer> {
             table.row("end to end, against the broker's durable rate (tasks/s)", e2e.perSecond(),
                     perfTest.map(p -> new Table.Reference("PerfTest", p.durablePerSecond())),
                     new Table.Target.AtLeastTimes(0.6));
+            table.row("end to end, the first " + tasks + " on a worker just started, both JITs cold (tasks/s)",
+                    warmUp.getFirst().perSecond(), celeryE2e, new Table.Target.Report());
             table.row("publish with confirms (tasks/s)", e2e.publishPerSecond(),
                     celery.map(c -> new Table.Reference("Celery", c.publishPerSecond())), new Table.Target.Report());
-            table.row("worker drain: " + drainTasks + " backlog from " + drained.publisher() + ", one worker (tasks/s)",
+            table.row("worker drain: " + drainTasks + " backlog from " + drained.publisher() + ", one worker started for it (tasks/s)",
                     drained.perSecond(), celeryDrain.map(c -> new Table.Reference("Celery prefork 2", c)),
                     new Table.Target.AtLeastTimes(10));
             table.row("worker drain, against the broker's consumer-only durable rate (tasks/s)", drained.perSecond(),
                     perfTest.map(p -> new Table.Reference("PerfTest", p.drainPerSecond())),
+                    new Table.Target.AtLeastTimes(0.65));
+            table.row("worker drain: the same backlog caught by the warm worker of the end-to-end run (tasks/s)",
+                    warmDrain.perSecond(), celeryDrain.map(c -> new Table.Reference("Celery prefork 2", c)),
+                    new Table.Target.AtLeastTimes(10));
+            table.row("worker drain by the warm worker, against the broker's consumer-only durable rate (tasks/s)",
+                    warmDrain.perSecond(), perfTest.map(p -> new Table.Reference("PerfTest", p.drainPerSecond())),
                     new Table.Target.AtLeastTimes(0.65));
             table.lowerIsBetter("round trip p50, idle (ms)", latency[0],
                     celery.map(c -> new Table.Reference("Celery", c.p50Millis())), new Table.Target.AtMost(0.7));
@@ -261,7 +279,7 @@ public final class Bench implements Callable<Integer> {
             try (ServiceProcess worker = ServiceProcess.worker(workerJar, endpoints, queue, prefix,
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 Duration time = worker.awaitUp(Duration.ofSeconds(60), launched);
-                return new StartUp(time, worker.rssMiB());
+                return new StartUp(time, worker.idleRssMiB());
             }
         } finally {
             ServiceProcess.workerLaunch = before;
@@ -314,7 +332,7 @@ public final class Bench implements Callable<Integer> {
             return Optional.empty();
         }
         System.out.println("Running PerfTest (" + perfTestSeconds + " s publish+consume, then a " + drainTasks
-                + " message drain, then 8 s of latency) ...");
+                + " message drain, then " + Math.clamp(perfTestSeconds, 1, 8) + " s of latency) ...");
         int prefetch = 2 * concurrency; // the worker's default prefetch
         PerfTestReference.Figures figures = new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
                 .measure(perfTestSeconds, drainTasks);

@@ -52,6 +52,27 @@ final class DrainWorkload {
         }
     }
 
+    /**
+     * The same backlog caught by {@code worker}, already running and warm, consuming {@code queue}: it
+     * stands frozen ({@code SIGSTOP}) while the backlog is published, so that it finds all of it
+     * queued when it goes on, as a long-running worker finds a burst.
+     */
+    Drained warm(ServiceProcess worker, String queue, String keyPrefix, TaskClient fallback) throws Exception {
+        boolean celery = CeleryReference.celeryInstalled();
+        var redis = endpoints.redisFactory();
+        worker.freeze();
+        try {
+            List<String> ids = celery ? publishWithCelery(queue, "demo.add") : publishWithTaskClient(fallback, queue);
+            try (var results = new StoredResults(redis, keyPrefix, ids)) {
+                worker.thaw();
+                return new Drained(rate(results), celery ? "a Celery client" : "TaskClient");
+            }
+        } finally {
+            worker.thaw();
+            redis.destroy();
+        }
+    }
+
     /** A prefork Celery worker of the reference app (2 processes) drains {@code tasks} {@code anchor.add}. */
     double celery(Path anchors, String queue) throws Exception {
         List<String> ids = publishWithCelery(queue, "anchor.add");

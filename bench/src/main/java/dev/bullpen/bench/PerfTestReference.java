@@ -47,7 +47,7 @@ final class PerfTestReference {
     /**
      * (a) one producer and one consumer at once for {@code seconds}; (b) one consumer draining a
      * durable queue pre-filled with {@code drainMessages}; (c) the latency of one publisher at 1,000
-     * messages a second with one confirm outstanding, and one consumer, for 8 s: the broker's own
+     * messages a second with one confirm outstanding, and one consumer, for up to 8 s: the broker's own
      * share of a round trip.
      */
     Figures measure(int seconds, int drainMessages) {
@@ -58,7 +58,8 @@ final class PerfTestReference {
             double durable = receivingRate(run(both, 1000, "-x", "1", "-y", "1", "-z", Integer.toString(seconds)));
             run(drain, 1000, "-x", "1", "-y", "0", "-C", Integer.toString(drainMessages));
             double drained = receivingRate(run(drain, 1000, "-x", "0", "-y", "1", "-D", Integer.toString(drainMessages)));
-            String timed = run(latency, 1, "-x", "1", "-y", "1", "-r", "1000", "-z", "8");
+            String timed = run(latency, 1, "-x", "1", "-y", "1", "-r", "1000", "-z",
+                    Integer.toString(Math.clamp(seconds, 1, 8)));
             return new Figures(durable, drained, latency(timed, "confirm"), latency(timed, "consumer"));
         } finally {
             Bench.deleteQueue(endpoints, both);

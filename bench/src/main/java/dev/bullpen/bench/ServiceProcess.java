@@ -179,6 +179,15 @@ final class ServiceProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * The resident set once the process has gone quiet (at most 15 s): just after UP, the JIT is
+     * still compiling start-up's code, and its arenas are not handed back before it is done.
+     */
+    long idleRssMiB() throws InterruptedException {
+        ProcessCpu.awaitQuiet(Duration.ofSeconds(15), process.pid());
+        return rssMiB();
+    }
+
     /** {@code kill -STOP}: the process stands still, holding what the broker has handed it. */
     void freeze() throws IOException, InterruptedException {
         signal("STOP");
