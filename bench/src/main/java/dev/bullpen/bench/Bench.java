@@ -31,9 +31,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--tasks", description = "tasks in the end-to-end workload (default ${DEFAULT-VALUE})")
     int tasks = 20_000;
 
-    @Option(names = "--warm-up-runs", description = "most untimed end-to-end runs before the timed one; they stop "
-            + "once two in a row agree within 7 %% (default ${DEFAULT-VALUE})")
-    int warmUpRuns = 8;
+    @Option(names = "--warm-up-runs", description = "untimed end-to-end runs before the timed one: at least this "
+            + "many, then until two in a row agree within 7 %%, at most twice as many (default ${DEFAULT-VALUE})")
+    int warmUpRuns = 5;
 
     @Option(names = "--round-trips", description = "sequential send+get round trips (default ${DEFAULT-VALUE})")
     int roundTrips = 1_000;
@@ -143,7 +143,7 @@ public final class Bench implements Callable<Integer> {
                     List.of("--bullpen.worker.concurrency=" + concurrency))) {
                 startup = worker.awaitUp(Duration.ofSeconds(60), launched);
                 idleRss = worker.idleRssMiB();
-                warmUp = EndToEndWorkload.warmUp(client, tasks, warmUpRuns);
+                warmUp = EndToEndWorkload.warmUp(client, tasks, warmUpRuns, 2 * warmUpRuns);
                 System.out.println("End to end warm-up, tasks/s: " + warmUp.stream()
                         .map(r -> String.format(Locale.ROOT, "%.0f", r.perSecond())).toList());
                 try (RssSampler rss = new RssSampler(worker)) {

@@ -101,7 +101,7 @@ public final class ClientBench implements Callable<Integer> {
                 if (own) {
                     worker.awaitUp(startupTimeout, Instant.now());
                 }
-                EndToEndWorkload.warmUp(client, 2_000, 1);
+                EndToEndWorkload.warmUp(client, 2_000, 1, 1);
                 System.out.println("| run | tasks/s | publish tasks/s | client CPU ms/task | client KiB allocated/task "
                         + "| worker CPU ms/task | load avg |");
                 System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
