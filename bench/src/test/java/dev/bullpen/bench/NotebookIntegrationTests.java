@@ -163,8 +163,9 @@ class NotebookIntegrationTests {
 
     /** Jupyter is part of the build's requirements: without it this test fails, it never skips. */
     private static void requireJupyter() throws InterruptedException {
-        String install = "install Debian's jupyter-nbconvert and python3-ipykernel (apt-get install jupyter-nbconvert "
-                + "python3-ipykernel), and python3-celery python3-redis for the notebook's kernel";
+        String install = "install Debian's jupyter-nbconvert, jupyter-client (jupyter kernelspec) and python3-ipykernel "
+                + "(apt-get install jupyter-nbconvert jupyter-client python3-ipykernel), and python3-celery python3-redis "
+                + "for the notebook's kernel";
         try {
             Run kernels = run(List.of("jupyter", "kernelspec", "list"), new HashMap<>(System.getenv()),
                     Duration.ofMinutes(1));

@@ -279,7 +279,7 @@ public final class TaskClient implements AutoCloseable {
     /** Publishes with confirms, counting it under {@code queue}; {@code onFailure} runs when the broker does not take it. */
     private CompletableFuture<TaskHandle> publish(TaskMessage message, String exchange, String routingKey, String queue,
             Runnable onFailure) {
-        if (!message.headers().ignoreResult()) {
+        if (settings.expectResults() && !message.headers().ignoreResult()) {
             // Listened for before it is published, so that waiting for it later costs no read.
             results.expect(message.id());
         }

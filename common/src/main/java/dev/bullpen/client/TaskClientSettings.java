@@ -15,9 +15,12 @@ import java.util.Map;
  * @param routes which queue a task goes to by name when the call names none
  * @param queues how queues are declared, by name; a queue not named here is declared as Celery
  *        declares it (durable, no arguments)
+ * @param expectResults listen for each task's result from before it is published, so that waiting
+ *        for it later reads nothing; a client whose callers rarely wait through it (an HTTP
+ *        producer) turns it off and a wait then costs one read
  */
 public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, int channels,
-        boolean createMissingQueues, TaskRoutes routes, Map<String, QueueDefinition> queues) {
+        boolean createMissingQueues, TaskRoutes routes, Map<String, QueueDefinition> queues, boolean expectResults) {
 
     public TaskClientSettings {
         if (channels < 1) {
@@ -26,7 +29,13 @@ public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, i
         queues = Map.copyOf(queues);
     }
 
-    /** Settings without routes or queue definitions. */
+    /** Settings that expect every result. */
+    public TaskClientSettings(String defaultQueue, Duration confirmTimeout, int channels, boolean createMissingQueues,
+            TaskRoutes routes, Map<String, QueueDefinition> queues) {
+        this(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues, true);
+    }
+
+    /** Settings without routes or queue definitions, expecting every result. */
     public TaskClientSettings(String defaultQueue, Duration confirmTimeout, int channels, boolean createMissingQueues) {
         this(defaultQueue, confirmTimeout, channels, createMissingQueues, TaskRoutes.none(), Map.of());
     }
@@ -38,12 +47,20 @@ public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, i
 
     /** A copy with these routes. */
     public TaskClientSettings withRoutes(TaskRoutes routes) {
-        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues);
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues,
+                expectResults);
     }
 
     /** A copy with these queue definitions. */
     public TaskClientSettings withQueues(Map<String, QueueDefinition> queues) {
-        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues);
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues,
+                expectResults);
+    }
+
+    /** A copy that does or does not {@linkplain #expectResults expect} results. */
+    public TaskClientSettings withExpectResults(boolean expectResults) {
+        return new TaskClientSettings(defaultQueue, confirmTimeout, channels, createMissingQueues, routes, queues,
+                expectResults);
     }
 
     /** The queue for a task: the worker's own ({@code <worker>.dq2}), else the one named, else its route, else the default queue. */

@@ -21,6 +21,7 @@ import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.protocol.WireTime;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.RemoteError;
+import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
@@ -406,6 +407,58 @@ class TaskClientIntegrationTests {
     private static ResultMeta meta() {
         return new ResultMeta("proj.add", NODES.arrayNode().add(2).add(3), NODES.objectNode(), "w@test", 0, "celery",
                 null, null);
+    }
+
+    @Test
+    void aClientThatDoesNotExpectResultsListensForNoneBeforePublishingYetItsHandlesStillGetThem() {
+        List<String> expected = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ResultBackend counting = new ResultBackend() {
+            @Override
+            public boolean store(TaskResult result) {
+                return results.store(result);
+            }
+
+            @Override
+            public TaskResult get(String taskId) {
+                return results.get(taskId);
+            }
+
+            @Override
+            public CompletableFuture<TaskResult> whenReady(String taskId) {
+                return results.whenReady(taskId);
+            }
+
+            @Override
+            public void expect(String taskId) {
+                expected.add(taskId);
+                results.expect(taskId);
+            }
+
+            @Override
+            public void forget(String taskId) {
+                results.forget(taskId);
+            }
+
+            @Override
+            public void close() {
+                // the class's backend is closed after all
+            }
+        };
+        String queue = services.queue("not-expected");
+        try (TaskClient expecting = new TaskClient(services.amqpConnectionFactory(), counting, settings(true));
+             TaskClient notExpecting = new TaskClient(services.amqpConnectionFactory(), counting,
+                     settings(true).withExpectResults(false))) {
+            TaskHandle first = expecting.send("proj.add", List.of(2, 3), Map.of(), TaskOptions.defaults().queue(queue));
+            assertThat(expected).containsExactly(first.id());
+
+            TaskHandle handle = notExpecting.send("proj.add", List.of(2, 3), Map.of(), TaskOptions.defaults().queue(queue));
+            assertThat(expected).as("nothing listened for before publishing").containsExactly(first.id());
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> handle.get(PATIENCE, Integer.class));
+            results.store(TaskResult.success(handle.id(), NODES.numberNode(5), meta()));
+            assertThat(waiting).succeedsWithin(PATIENCE).isEqualTo(5);
+            results.store(TaskResult.success(first.id(), NODES.numberNode(5), meta()));
+            assertThat(first.get(PATIENCE, Integer.class)).isEqualTo(5);
+        }
     }
 
     @Test

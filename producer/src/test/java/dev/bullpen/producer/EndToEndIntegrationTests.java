@@ -2,6 +2,7 @@ package dev.bullpen.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -78,6 +80,16 @@ class EndToEndIntegrationTests {
         assertThat(result.get("result").intValue()).isEqualTo(5);
         assertThat(result.get("error").isNull()).isTrue();
         assertThat(result.get("date_done").isNull()).isFalse();
+    }
+
+    @Autowired
+    ClientProperties client;
+
+    @Test
+    void theProducerDoesNotExpectTheResultsOfWhatItSubmitsYetAWaitGetsThem() {
+        // Its HTTP callers poll or wait through GET /api/tasks/{id}?wait=, which reads once: the waits
+        // in the tests of this class go through that path.
+        assertThat(client.expectResults()).isFalse();
     }
 
     @Test
