@@ -55,6 +55,9 @@ class QueueRoutingIntegrationTests {
 
     @Test
     void eachWorkerRunsOnlyTheTasksRoutedToItsQueue() {
+        // Node names of this class's namespace: their direct queues are deleted after it.
+        String addsWorker = services.workerName("adds");
+        String echoesWorker = services.workerName("echoes");
         List<TaskHandle> adds = new ArrayList<>();
         List<TaskHandle> echoes = new ArrayList<>();
         // Sent before the workers start, so that both queues hold work when both workers look.
@@ -64,9 +67,9 @@ class QueueRoutingIntegrationTests {
         }
 
         try (ConfigurableApplicationContext addWorker = WorkerQueues.startWorker(services,
-                Map.of("bullpen.worker.queues", ADDS, "bullpen.worker.name", "adds@test"));
+                Map.of("bullpen.worker.queues", ADDS, "bullpen.worker.name", addsWorker));
              ConfigurableApplicationContext echoWorker = WorkerQueues.startWorker(services,
-                Map.of("bullpen.worker.queues", ECHOES, "bullpen.worker.name", "echoes@test"))) {
+                Map.of("bullpen.worker.queues", ECHOES, "bullpen.worker.name", echoesWorker))) {
             for (int i = 0; i < 10; i++) {
                 assertThat(adds.get(i).get(WAIT, Integer.class)).isEqualTo(i + 1);
                 assertThat(echoes.get(i).get(WAIT).path("args").path(0).asInt()).isEqualTo(i);
@@ -74,11 +77,11 @@ class QueueRoutingIntegrationTests {
         }
 
         assertThat(adds).allSatisfy(handle -> {
-            assertThat(handle.result().meta().worker()).isEqualTo("adds@test");
+            assertThat(handle.result().meta().worker()).isEqualTo(addsWorker);
             assertThat(handle.result().meta().queue()).isEqualTo(ADDS);
         });
         assertThat(echoes).allSatisfy(handle -> {
-            assertThat(handle.result().meta().worker()).isEqualTo("echoes@test");
+            assertThat(handle.result().meta().worker()).isEqualTo(echoesWorker);
             assertThat(handle.result().meta().queue()).isEqualTo(ECHOES);
         });
     }

@@ -58,7 +58,7 @@ class RateLimitIntegrationTests {
     @BeforeAll
     static void startThreeWorkers() {
         for (int i = 1; i <= 3; i++) {
-            workers.add(startWorker("rate-worker-" + i));
+            workers.add(startWorker(services.workerName("rate-" + i))); // its direct queue goes with the class
         }
         workers.forEach(w -> await().atMost(WAIT).until(w.getBean(Worker.class)::isConsuming));
     }

@@ -18,19 +18,22 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /** With {@code bullpen.worker.track-started}, a running task reads as STARTED with the worker's pid and name. */
 @SpringBootTest(classes = WorkerApplication.class,
-        properties = {"server.port=0", "bullpen.worker.track-started=true", "bullpen.worker.name=started@test"})
+        properties = {"server.port=0", "bullpen.worker.track-started=true"})
 class TrackStartedIntegrationTests {
 
     @RegisterExtension
     static final BullpenServices services = BullpenServices.perClass();
 
     static final String QUEUE = services.queue("tasks");
+    /** Of this class's namespace, so that its direct queue is deleted after it. */
+    static final String NODE = services.workerName("started");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.client.default-queue", () -> QUEUE);
+        registry.add("bullpen.worker.name", () -> NODE);
     }
 
     @Autowired
@@ -42,9 +45,9 @@ class TrackStartedIntegrationTests {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> handle.state() == TaskState.STARTED);
         var started = handle.result();
-        assertThat(started.result().get("hostname").stringValue()).isEqualTo("started@test");
+        assertThat(started.result().get("hostname").stringValue()).isEqualTo(NODE);
         assertThat(started.result().get("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
-        assertThat(started.meta().worker()).isEqualTo("started@test");
+        assertThat(started.meta().worker()).isEqualTo(NODE);
 
         assertThat(handle.get(Duration.ofSeconds(20), Double.class)).isEqualTo(1.5);
         assertThat(handle.state()).isEqualTo(TaskState.SUCCESS);

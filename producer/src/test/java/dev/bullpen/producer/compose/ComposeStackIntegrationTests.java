@@ -64,7 +64,7 @@ class ComposeStackIntegrationTests {
             Map<String, String> env = containerNetwork(compose.environment("worker"));
             env.put("SERVER_PORT", Integer.toString(port));
             env.put("BULLPEN_WORKER_QUEUES", QUEUE);
-            env.put("BULLPEN_WORKER_NAME", "worker-" + i + "@compose");
+            env.put("BULLPEN_WORKER_NAME", services.workerName("worker-" + i)); // its direct queue goes with the class
             ServiceProcess worker = ServiceProcess.start("worker-" + i, ServiceProcess.jar("worker"), env, port);
             processes.add(worker);
             workers.add(worker);
@@ -94,10 +94,10 @@ class ComposeStackIntegrationTests {
             assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("SUCCESS");
             ranOn.add(status.path("worker").asString());
         }
-        assertThat(ranOn).as("the workers that ran the 60 tasks")
-                .containsExactlyInAnyOrder("worker-1@compose", "worker-2@compose", "worker-3@compose");
+        String[] names = {services.workerName("worker-1"), services.workerName("worker-2"), services.workerName("worker-3")};
+        assertThat(ranOn).as("the workers that ran the 60 tasks").containsExactlyInAnyOrder(names);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(producer.uri("/api/workers")).toString())
-                .contains("worker-1@compose", "worker-2@compose", "worker-3@compose"));
+                .contains(names));
     }
 
     /**
