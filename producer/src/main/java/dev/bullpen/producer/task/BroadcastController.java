@@ -13,7 +13,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +122,7 @@ class BroadcastController {
             @Parameter(description = "Seconds to wait for every copy to finish, at most bullpen.producer.max-wait",
                     schema = @Schema(type = "number", minimum = "0"))
             @RequestParam(required = false) @Nullable String wait) {
-        Duration waitFor = waitDuration(wait);
+        Duration waitFor = WaitParameter.parse(wait, maxWait);
         BroadcastHandle handle;
         try {
             handle = client.broadcast(id).orElse(null);
@@ -160,23 +159,6 @@ class BroadcastController {
                     + MAX_PING.toSeconds());
         }
         return Duration.ofMillis(Math.round(node.doubleValue() * 1000));
-    }
-
-    private Duration waitDuration(@Nullable String wait) {
-        if (wait == null || wait.isBlank()) {
-            return Duration.ZERO;
-        }
-        BigDecimal seconds;
-        try {
-            seconds = new BigDecimal(wait.strip());
-        } catch (NumberFormatException ex) {
-            throw new InvalidTaskRequestException("wait", "wait must be a number of seconds, got \"" + wait + "\"");
-        }
-        if (seconds.signum() < 0) {
-            throw new InvalidTaskRequestException("wait", "wait must not be negative, got " + wait);
-        }
-        BigDecimal cap = BigDecimal.valueOf(maxWait.toMillis()).movePointLeft(3);
-        return seconds.compareTo(cap) >= 0 ? maxWait : Duration.ofMillis(seconds.movePointRight(3).longValue());
     }
 
     private static URI location(String id) {

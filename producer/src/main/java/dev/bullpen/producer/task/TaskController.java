@@ -17,7 +17,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -194,7 +193,7 @@ class TaskController {
             @Parameter(description = "Seconds to wait for a final state, at most bullpen.producer.max-wait "
                     + "(60 by default; longer waits are cut to it)", schema = @Schema(type = "number", minimum = "0"))
             @RequestParam(required = false) @Nullable String wait) {
-        Duration waitFor = waitDuration(wait);
+        Duration waitFor = WaitParameter.parse(wait, maxWait);
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(TaskStatus.of(results.get(id)));
         }
@@ -233,24 +232,6 @@ class TaskController {
             throw new RevokeNotBroadcastException(id, ex);
         }
         return ResponseEntity.accepted().location(location(id)).body(new RevokeAccepted(id, terminate));
-    }
-
-    private Duration waitDuration(@Nullable String wait) {
-        if (wait == null || wait.isBlank()) {
-            return Duration.ZERO;
-        }
-        BigDecimal seconds;
-        try {
-            seconds = new BigDecimal(wait.strip());
-        } catch (NumberFormatException ex) {
-            throw new InvalidTaskRequestException("wait", "wait must be a number of seconds, got \"" + wait + "\"");
-        }
-        if (seconds.signum() < 0) {
-            throw new InvalidTaskRequestException("wait", "wait must not be negative, got " + wait);
-        }
-        BigDecimal cap = BigDecimal.valueOf(maxWait.toMillis()).movePointLeft(3);
-        return seconds.compareTo(cap) >= 0 ? maxWait
-                : Duration.ofMillis(seconds.movePointRight(3).longValue());
     }
 
     /** Sends the task; the future completes with its id on the broker's confirm. */
