@@ -26,6 +26,7 @@ import dev.bullpen.result.ResultMeta;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ForwardingResultBackend;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -412,31 +413,11 @@ class TaskClientIntegrationTests {
     @Test
     void aClientThatDoesNotExpectResultsListensForNoneBeforePublishingYetItsHandlesStillGetThem() {
         List<String> expected = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ResultBackend counting = new ResultBackend() {
-            @Override
-            public boolean store(TaskResult result) {
-                return results.store(result);
-            }
-
-            @Override
-            public TaskResult get(String taskId) {
-                return results.get(taskId);
-            }
-
-            @Override
-            public CompletableFuture<TaskResult> whenReady(String taskId) {
-                return results.whenReady(taskId);
-            }
-
+        ResultBackend counting = new ForwardingResultBackend(results) {
             @Override
             public void expect(String taskId) {
                 expected.add(taskId);
-                results.expect(taskId);
-            }
-
-            @Override
-            public void forget(String taskId) {
-                results.forget(taskId);
+                super.expect(taskId);
             }
 
             @Override

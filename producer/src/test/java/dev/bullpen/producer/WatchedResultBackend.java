@@ -2,6 +2,7 @@ package dev.bullpen.producer;
 
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskResult;
+import dev.bullpen.test.ForwardingResultBackend;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,27 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * The real result backend, plus a record of which ids someone has started waiting for, so that a
  * test can store a result only once a long-poll is really waiting, without sleeping.
  */
-final class WatchedResultBackend implements ResultBackend {
+final class WatchedResultBackend extends ForwardingResultBackend {
 
-    private final ResultBackend delegate;
     private final Set<String> waitedFor = ConcurrentHashMap.newKeySet();
 
     WatchedResultBackend(ResultBackend delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     boolean isWaitedFor(String taskId) {
         return waitedFor.contains(taskId);
-    }
-
-    @Override
-    public boolean store(TaskResult result) {
-        return delegate.store(result);
-    }
-
-    @Override
-    public TaskResult get(String taskId) {
-        return delegate.get(taskId);
     }
 
     @Override
@@ -39,15 +29,5 @@ final class WatchedResultBackend implements ResultBackend {
         // Recorded after the delegate has registered the waiter, so a result stored now is seen.
         waitedFor.add(taskId);
         return ready;
-    }
-
-    @Override
-    public void forget(String taskId) {
-        delegate.forget(taskId);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
