@@ -4,7 +4,6 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -80,11 +80,8 @@ public final class Bench implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     int scalingTasks = 1_500;
 
-    @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
-    URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
-
-    @Option(names = "--redis", description = "Redis URI (default ${DEFAULT-VALUE})")
-    URI redis = URI.create("redis://127.0.0.1:6379/0");
+    @Mixin
+    EndpointOptions where = new EndpointOptions();
 
     @Option(names = "--worker-jar", description = "the worker's jar (default ${DEFAULT-VALUE})")
     Path workerJar = Path.of("worker/target/bullpen-worker-exec.jar");
@@ -118,7 +115,7 @@ public final class Bench implements Callable<Integer> {
         }
         ServiceProcess.javaOptions = List.copyOf(serviceJavaOptions);
         ServiceProcess.workerLaunch = workerLaunch();
-        Endpoints endpoints = new Endpoints(amqp, redis);
+        Endpoints endpoints = where.endpoints();
         Table table = new Table();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-bench-" + run;

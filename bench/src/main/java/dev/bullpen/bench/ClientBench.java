@@ -7,7 +7,6 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -64,11 +64,8 @@ public final class ClientBench implements Callable<Integer> {
     @Option(names = "--startup-timeout", description = "how long a started worker may take to be UP (default ${DEFAULT-VALUE})")
     Duration startupTimeout = Duration.ofMinutes(3);
 
-    @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
-    URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
-
-    @Option(names = "--redis", description = "Redis URI (default ${DEFAULT-VALUE})")
-    URI redis = URI.create("redis://127.0.0.1:6379/0");
+    @Mixin
+    EndpointOptions where = new EndpointOptions();
 
     @Option(names = "--worker-jar", description = "the worker's jar (default ${DEFAULT-VALUE})")
     Path workerJar = Path.of("worker/target/bullpen-worker-exec.jar");
@@ -79,7 +76,7 @@ public final class ClientBench implements Callable<Integer> {
             System.err.println("No worker jar at " + workerJar + ": build first with ./mvnw -B -DskipTests package");
             return 2;
         }
-        Endpoints endpoints = new Endpoints(amqp, redis);
+        Endpoints endpoints = where.endpoints();
         String run = UUID.randomUUID().toString().substring(0, 8);
         boolean own = this.queue == null;
         String queue = own ? "bullpen-bench-client-" + run : this.queue;

@@ -11,7 +11,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,11 +65,8 @@ public final class Cpu implements Callable<Integer> {
     @Option(names = "--threads", description = "also print the worker's CPU by thread (group) over the counted tasks")
     boolean threads;
 
-    @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
-    URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
-
-    @Option(names = "--redis", description = "Redis URI (default ${DEFAULT-VALUE})")
-    URI redis = URI.create("redis://127.0.0.1:6379/0");
+    @Mixin
+    EndpointOptions where = new EndpointOptions();
 
     /** One drain's figures over the counted tasks. */
     record Drain(Path jar, int round, int tasks, double seconds, double workerCpuSeconds, double redisCpuSeconds) {
@@ -99,7 +96,7 @@ public final class Cpu implements Callable<Integer> {
                 return 2;
             }
         }
-        Endpoints endpoints = new Endpoints(amqp, redis);
+        Endpoints endpoints = where.endpoints();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-cpu-" + run;
         String prefix = "bullpen-cpu-" + run + ":";

@@ -6,7 +6,6 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.result.RedisResultBackend;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
@@ -51,11 +51,8 @@ public final class Sweep implements Callable<Integer> {
     @Option(names = "--sleep", description = "seconds each chunk of the IO-bound sweep sleeps; 0 skips it (default ${DEFAULT-VALUE})")
     double sleep = 0.5;
 
-    @Option(names = "--amqp", description = "broker URI (default ${DEFAULT-VALUE})")
-    URI amqp = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
-
-    @Option(names = "--redis", description = "Redis URI (default ${DEFAULT-VALUE})")
-    URI redis = URI.create("redis://127.0.0.1:6379/0");
+    @Mixin
+    EndpointOptions where = new EndpointOptions();
 
     @Option(names = "--worker-jar", description = "the worker's jar (default ${DEFAULT-VALUE})")
     Path workerJar = Path.of("worker/target/bullpen-worker-exec.jar");
@@ -70,7 +67,7 @@ public final class Sweep implements Callable<Integer> {
             System.err.println("No worker jar at " + workerJar + ": build first with ./mvnw -B -DskipTests package");
             return 2;
         }
-        Endpoints endpoints = new Endpoints(amqp, redis);
+        Endpoints endpoints = where.endpoints();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-sweep-" + run;
         String prefix = "bullpen-sweep-" + run + ":";
