@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.RedisResultBackend;
-import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ForwardingResultBackend;
 import dev.bullpen.worker.demo.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -99,15 +98,14 @@ class AckAfterStoreIntegrationTests {
     }
 
     /** The real Redis backend, made to fail its next few writes as if Redis were briefly unreachable. */
-    static final class FlakyBackend implements ResultBackend {
+    static final class FlakyBackend extends ForwardingResultBackend {
 
-        final RedisResultBackend delegate;
         final AtomicInteger failNextStores = new AtomicInteger();
         final AtomicLong failUntil = new AtomicLong(System.nanoTime());
         final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
         FlakyBackend(RedisResultBackend delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -122,26 +120,6 @@ class AckAfterStoreIntegrationTests {
         int attempts(String taskId) {
             AtomicInteger count = attempts.get(taskId);
             return count == null ? 0 : count.get();
-        }
-
-        @Override
-        public TaskResult get(String taskId) {
-            return delegate.get(taskId);
-        }
-
-        @Override
-        public CompletableFuture<TaskResult> whenReady(String taskId) {
-            return delegate.whenReady(taskId);
-        }
-
-        @Override
-        public void forget(String taskId) {
-            delegate.forget(taskId);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 

@@ -9,14 +9,11 @@ import dev.bullpen.client.Workflow;
 import dev.bullpen.result.ChordEntry;
 import dev.bullpen.result.ChordProgress;
 import dev.bullpen.result.RedisResultBackend;
-import dev.bullpen.result.ResultBackend;
-import dev.bullpen.result.TaskResult;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ForwardingResultBackend;
 import dev.bullpen.worker.demo.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -67,13 +64,12 @@ class ChordRedeliveryIntegrationTests {
     }
 
     /** The real Redis backend; the first time a header result completes a chord, it throws after recording it. */
-    static final class StopsOnceChordsComplete implements ResultBackend {
+    static final class StopsOnceChordsComplete extends ForwardingResultBackend {
 
-        final RedisResultBackend delegate;
         final AtomicInteger stops = new AtomicInteger();
 
         StopsOnceChordsComplete(RedisResultBackend delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -83,56 +79,6 @@ class ChordRedeliveryIntegrationTests {
                 throw new IllegalStateException("the worker stopped before sending the body (injected)");
             }
             return progress;
-        }
-
-        @Override
-        public boolean store(TaskResult result) {
-            return delegate.store(result);
-        }
-
-        @Override
-        public TaskResult get(String taskId) {
-            return delegate.get(taskId);
-        }
-
-        @Override
-        public List<TaskResult> getAll(List<String> taskIds) {
-            return delegate.getAll(taskIds);
-        }
-
-        @Override
-        public CompletableFuture<TaskResult> whenReady(String taskId) {
-            return delegate.whenReady(taskId);
-        }
-
-        @Override
-        public void forget(String taskId) {
-            delegate.forget(taskId);
-        }
-
-        @Override
-        public void saveGroup(String groupId, List<String> memberIds) {
-            delegate.saveGroup(groupId, memberIds);
-        }
-
-        @Override
-        public Optional<List<String>> group(String groupId) {
-            return delegate.group(groupId);
-        }
-
-        @Override
-        public void setChordSize(String groupId, int size) {
-            delegate.setChordSize(groupId, size);
-        }
-
-        @Override
-        public void forgetChord(String groupId) {
-            delegate.forgetChord(groupId);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 
