@@ -329,7 +329,7 @@ public final class Bench implements Callable<Integer> {
             return Optional.empty();
         }
         System.out.println("Running PerfTest (" + perfTestSeconds + " s publish+consume, then a " + drainTasks
-                + " message drain, then " + Math.clamp(perfTestSeconds, 1, 8) + " s of latency) ...");
+                + " message drain, then " + PerfTestReference.latencySeconds(perfTestSeconds) + " s of latency) ...");
         int prefetch = 2 * concurrency; // the worker's default prefetch
         PerfTestReference.Figures figures = new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
                 .measure(perfTestSeconds, drainTasks);

@@ -113,7 +113,10 @@ public final class ClientBench implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "| %d | %.0f | %.0f | %.4f | %.2f | %.4f | %.2f |%n", r, e2e.perSecond(),
                             e2e.publishPerSecond(), clientMs, clientKiB, workerMs, loadAverage());
                 }
-                Duration quiet = ProcessCpu.awaitQuiet(Duration.ofSeconds(60), pid, ProcessHandle.current().pid());
+                long self = ProcessHandle.current().pid();
+                // A worker of --queue given without --worker-pid: only this JVM can be watched.
+                Duration quiet = pid > 0 ? ProcessCpu.awaitQuiet(Duration.ofSeconds(60), pid, self)
+                        : ProcessCpu.awaitQuiet(Duration.ofSeconds(60), self);
                 System.out.printf(Locale.ROOT, "(the worker and this JVM went quiet after %.1f s)%n", quiet.toMillis() / 1000.0);
                 roundTrips(client);
             }

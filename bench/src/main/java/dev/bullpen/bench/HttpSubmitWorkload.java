@@ -65,11 +65,12 @@ final class HttpSubmitWorkload {
     private double load(URI uri, String body, int threads) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        java.util.Optional<Path> wrk = wrk();
+        Load load = wrk.isPresent() ? time -> wrk(wrk.get(), uri, body, threads, time) : time -> run(request, threads, time);
         Duration window = Duration.ofMillis(Math.clamp(duration.toMillis() / 3, 500, 3_000));
-        Duration warmUp = warmUp(window, Duration.ofMillis(Math.min(WARM_UP_MAX.toMillis(), 3 * duration.toMillis())),
-                time -> wrk().isPresent() ? wrk(wrk().get(), uri, body, threads, time) : run(request, threads, time));
+        Duration warmUp = warmUp(window, Duration.ofMillis(Math.min(WARM_UP_MAX.toMillis(), 3 * duration.toMillis())), load);
         System.out.printf(java.util.Locale.ROOT, "(%s warm after %.0f s)%n", uri.getPath(), warmUp.toMillis() / 1000.0);
-        return wrk().isPresent() ? wrk(wrk().get(), uri, body, threads, duration) : run(request, threads, duration);
+        return load.run(duration);
     }
 
     /** A run of the load for a time: answers accepted a second. */

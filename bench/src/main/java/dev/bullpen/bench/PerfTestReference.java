@@ -59,13 +59,18 @@ final class PerfTestReference {
             run(drain, 1000, "-x", "1", "-y", "0", "-C", Integer.toString(drainMessages));
             double drained = receivingRate(run(drain, 1000, "-x", "0", "-y", "1", "-D", Integer.toString(drainMessages)));
             String timed = run(latency, 1, "-x", "1", "-y", "1", "-r", "1000", "-z",
-                    Integer.toString(Math.clamp(seconds, 1, 8)));
+                    Integer.toString(latencySeconds(seconds)));
             return new Figures(durable, drained, latency(timed, "confirm"), latency(timed, "consumer"));
         } finally {
             Bench.deleteQueue(endpoints, both);
             Bench.deleteQueue(endpoints, drain);
             Bench.deleteQueue(endpoints, latency);
         }
+    }
+
+    /** How long the latency run of {@link #measure} lasts, for a publish+consume run of {@code seconds}. */
+    static int latencySeconds(int seconds) {
+        return Math.clamp(seconds, 1, 8);
     }
 
     private static double receivingRate(String text) {
