@@ -116,7 +116,7 @@ public final class Bench implements Callable<Integer> {
         ServiceProcess.javaOptions = List.copyOf(serviceJavaOptions);
         ServiceProcess.workerLaunch = workerLaunch();
         Endpoints endpoints = where.endpoints();
-        Table table = new Table();
+        Scorecard scorecard;
         String run = UUID.randomUUID().toString().substring(0, 8);
         String queue = "bullpen-bench-" + run;
         String prefix = "bullpen-bench-" + run + ":";
@@ -197,69 +197,15 @@ public final class Bench implements Callable<Integer> {
             IoBoundWorkload.SCALING.forEach(n -> queues.add(queue + "-scale-" + n));
             List<Double> scaling = io.scaling(client, queue + "-scale-", scalingTasks, scalingConcurrency);
 
-            Optional<Table.Reference> celeryE2e = celery.map(c -> new Table.Reference("Celery", c.endToEndPerSecond()));
-            table.row("end to end: " + tasks + " demo.add, confirms, results awaited (tasks/s)", e2e.perSecond(),
-                    celeryE2e, new Table.Target.AtLeastTimes(15));
-            table.row("end to end, against the broker's durable rate (tasks/s)", e2e.perSecond(),
-                    perfTest.map(p -> new Table.Reference("PerfTest", p.durablePerSecond())),
-                    new Table.Target.AtLeastTimes(0.6));
-            table.row("end to end, the first " + tasks + " on a worker just started, both JITs cold (tasks/s)",
-                    warmUp.getFirst().perSecond(), celeryE2e, new Table.Target.Report());
-            table.row("publish with confirms (tasks/s)", e2e.publishPerSecond(),
-                    celery.map(c -> new Table.Reference("Celery", c.publishPerSecond())), new Table.Target.Report());
-            table.row("worker drain: " + drainTasks + " backlog from " + drained.publisher() + ", one worker started for it (tasks/s)",
-                    drained.perSecond(), celeryDrain.map(c -> new Table.Reference("Celery prefork 2", c)),
-                    new Table.Target.AtLeastTimes(10));
-            table.row("worker drain, against the broker's consumer-only durable rate (tasks/s)", drained.perSecond(),
-                    perfTest.map(p -> new Table.Reference("PerfTest", p.drainPerSecond())),
-                    new Table.Target.AtLeastTimes(0.65));
-            table.row("worker drain: the same backlog caught by the warm worker of the end-to-end run (tasks/s)",
-                    warmDrain.perSecond(), celeryDrain.map(c -> new Table.Reference("Celery prefork 2", c)),
-                    new Table.Target.AtLeastTimes(10));
-            table.row("worker drain by the warm worker, against the broker's consumer-only durable rate (tasks/s)",
-                    warmDrain.perSecond(), perfTest.map(p -> new Table.Reference("PerfTest", p.drainPerSecond())),
-                    new Table.Target.AtLeastTimes(0.65));
-            table.lowerIsBetter("round trip p50, idle (ms)", latency[0],
-                    celery.map(c -> new Table.Reference("Celery", c.p50Millis())), new Table.Target.AtMost(0.7));
-            table.lowerIsBetter("round trip p99, idle (ms)", latency[1],
-                    celery.map(c -> new Table.Reference("Celery", c.p99Millis())), new Table.Target.AtMost(3));
-            // The broker alone, one confirmed persistent message at a time: the floor under both rows above.
-            table.lowerIsBetter("round trip p50, against the broker's own confirm latency p50 (ms)", latency[0],
-                    perfTest.map(p -> new Table.Reference("PerfTest", p.confirm().p50())), new Table.Target.Report());
-            table.lowerIsBetter("round trip p99, against the broker's own confirm latency p99 (ms)", latency[1],
-                    perfTest.map(p -> new Table.Reference("PerfTest", p.confirm().p99())), new Table.Target.Report());
-            table.row("HTTP submit, one task a request, " + httpConnections + " connections, "
-                    + HttpSubmitWorkload.generator() + " (req/s)", single,
-                    new Table.Target.AtLeast(8_000));
-            table.row("HTTP batch submit, " + batchSize + " tasks a request (tasks/s)", batch,
-                    new Table.Target.AtLeast(30_000));
-            table.row("IO-bound: " + ioTasks + " demo.sleep(0.1), concurrency " + ioConcurrency + ", most in flight",
-                    inFlight.maxInFlight(), new Table.Target.AtLeast(5_000));
-            table.row("IO-bound: that run's throughput (tasks/s)", inFlight.perSecond(), new Table.Target.Report());
-            for (int i = 0; i < scaling.size(); i++) {
-                int n = IoBoundWorkload.SCALING.get(i);
-                boolean last = i == scaling.size() - 1;
-                table.row("IO-bound scaling: " + n + " worker" + (n > 1 ? "s" : "") + " × concurrency "
-                        + scalingConcurrency + " (tasks/s" + (i > 0 ? ", ratio to 1 worker" : "") + ")", scaling.get(i),
-                        i == 0 ? Optional.empty() : Optional.of(new Table.Reference("1 worker", scaling.get(0))),
-                        last ? new Table.Target.AtLeastTimes(3.5) : new Table.Target.Report());
-            }
-            table.lowerIsBetter("worker start to consuming (s)", startup.toMillis() / 1000.0, Optional.empty(),
-                    new Table.Target.AtMost(3));
-            table.lowerIsBetter("worker RSS idle (MiB)", idleRss, Optional.empty(), new Table.Target.AtMost(200));
-            uncached.ifPresent(u -> {
-                table.lowerIsBetter("worker start to consuming, same options without the AOT cache (s)",
-                        u.time().toMillis() / 1000.0, Optional.empty(), new Table.Target.Report());
-                table.lowerIsBetter("worker RSS idle, same options without the AOT cache (MiB)", u.idleRss(),
-                        Optional.empty(), new Table.Target.Report());
-            });
-            table.row("worker RSS, most during the end-to-end load (MiB)", loadRss, new Table.Target.Report());
+            scorecard = new Scorecard(this, e2e, warmUp.getFirst(), drained, warmDrain, celeryDrain,
+                    new Scorecard.RoundTrips(latency[0], latency[1]), single, batch, HttpSubmitWorkload.generator(),
+                    inFlight, scaling, new StartUp(startup, idleRss), uncached, loadRss, celery, perfTest);
         } finally {
             deleteKeys(redisFactory, prefix);
             redisFactory.destroy();
             queues.forEach(q -> deleteQueue(endpoints, q));
         }
-        table.print(System.out);
+        scorecard.table().print(System.out);
         return 0;
     }
 
@@ -329,7 +275,8 @@ public final class Bench implements Callable<Integer> {
             return Optional.empty();
         }
         System.out.println("Running PerfTest (" + perfTestSeconds + " s publish+consume, then a " + drainTasks
-                + " message drain, then " + PerfTestReference.latencySeconds(perfTestSeconds) + " s of latency) ...");
+                + " message drain, each with plain and with Celery-shaped messages, then "
+                + PerfTestReference.latencySeconds(perfTestSeconds) + " s of latency) ...");
         int prefetch = 2 * concurrency; // the worker's default prefetch
         PerfTestReference.Figures figures = new PerfTestReference(endpoints, queuePrefix, perfTestSize, prefetch)
                 .measure(perfTestSeconds, drainTasks);

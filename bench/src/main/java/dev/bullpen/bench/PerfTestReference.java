@@ -17,11 +17,21 @@ import java.util.regex.Pattern;
 final class PerfTestReference {
 
     /**
-     * What PerfTest measured: rates in messages a second; latencies in milliseconds, of one publisher
-     * that waits for each confirm before the next message (as {@code TaskClient.send} does) and one
-     * consumer acking each message.
+     * What PerfTest measured: {@code plain}, its own messages of the bench's size with no headers (the
+     * issue's reference); {@code celery}, messages shaped as a {@code demo.add} task (its properties,
+     * protocol-2 headers and body size), which the broker has to parse and store with each; latencies
+     * in milliseconds, of one publisher that waits for each confirm before the next message (as
+     * {@code TaskClient.send} does) and one consumer acking each message, plain messages.
      */
-    record Figures(double durablePerSecond, double drainPerSecond, Latency confirm, Latency consumer) {
+    record Figures(Rates plain, Rates celery, Latency confirm, Latency consumer) {
+    }
+
+    /**
+     * Messages a second on a durable queue: one producer and one consumer at once; one producer with
+     * nobody consuming (the broker's ceiling for what the producer's batches do); one consumer draining
+     * what that producer left.
+     */
+    record Rates(double durable, double publish, double drain) {
     }
 
     /** A median and 99th percentile, in milliseconds. */
@@ -29,6 +39,22 @@ final class PerfTestReference {
     }
 
     private static final Pattern RECEIVING = Pattern.compile("receiving rate avg: (\\d+) msg/s");
+    /**
+     * What a {@code demo.add} message carries besides its body (Celery protocol 2: the properties and
+     * the headers' names, values of the same length), as PerfTest's {@code --message-properties}: the
+     * broker parses and stores them with every message, which PerfTest's plain messages spare it.
+     */
+    static final String CELERY_PROPERTIES = String.join(",", "contentType=application/json",
+            "contentEncoding=utf-8", "correlationId=6f1c1e52-3b36-4c8e-9d4c-6d2b1e0b7f6a",
+            "replyTo=3c1e52aa-3b36-4c8e-9d4c-6d2b1e0b7f6b", "priority=0", "lang=py", "task=demo.add",
+            "id=6f1c1e52-3b36-4c8e-9d4c-6d2b1e0b7f6a", "shadow=", "eta=", "expires=", "group=", "group_index=",
+            "retries=0", "timelimit=", "root_id=6f1c1e52-3b36-4c8e-9d4c-6d2b1e0b7f6a", "parent_id=",
+            "argsrepr=(1; 2)", "kwargsrepr={}", "origin=gen4242@bullpen-worker", "ignore_result=false");
+
+    /** About the bytes of a {@code demo.add} body, {@code [[1, 2], {}, {"callbacks": null, ...}]}. */
+    static final int DEMO_ADD_BODY = 81;
+
+    private static final Pattern SENDING = Pattern.compile("sending rate avg: (\\d+) msg/s");
     private static final Pattern LATENCY =
             Pattern.compile("(confirm|consumer) latency min/median/75th/95th/99th (\\d+)/(\\d+)/(\\d+)/(\\d+)/(\\d+) µs");
 
@@ -45,27 +71,46 @@ final class PerfTestReference {
     }
 
     /**
-     * (a) one producer and one consumer at once for {@code seconds}; (b) one consumer draining a
-     * durable queue pre-filled with {@code drainMessages}; (c) the latency of one publisher at 1,000
-     * messages a second with one confirm outstanding, and one consumer, for up to 8 s: the broker's own
-     * share of a round trip.
+     * For plain messages, then for Celery-shaped ones: (a) one producer and one consumer at once for
+     * {@code seconds}; (b) one producer filling a durable queue with {@code drainMessages}, then one
+     * consumer draining it. Then (c) the latency of one publisher at 1,000 messages a second with one
+     * confirm outstanding, and one consumer, for up to 8 s: the broker's own share of a round trip.
      */
     Figures measure(int seconds, int drainMessages) {
-        String both = queuePrefix + "perftest";
-        String drain = queuePrefix + "perftest-drain";
         String latency = queuePrefix + "perftest-latency";
+        Rates plain = rates(queuePrefix + "perftest", seconds, drainMessages, messageSize);
+        Rates celery = rates(queuePrefix + "perftest-celery", seconds, drainMessages, DEMO_ADD_BODY,
+                "--message-properties", CELERY_PROPERTIES);
         try {
-            double durable = receivingRate(run(both, 1000, "-x", "1", "-y", "1", "-z", Integer.toString(seconds)));
-            run(drain, 1000, "-x", "1", "-y", "0", "-C", Integer.toString(drainMessages));
-            double drained = receivingRate(run(drain, 1000, "-x", "0", "-y", "1", "-D", Integer.toString(drainMessages)));
-            String timed = run(latency, 1, "-x", "1", "-y", "1", "-r", "1000", "-z",
+            String timed = run(latency, 1, messageSize, "-x", "1", "-y", "1", "-r", "1000", "-z",
                     Integer.toString(latencySeconds(seconds)));
-            return new Figures(durable, drained, latency(timed, "confirm"), latency(timed, "consumer"));
+            return new Figures(plain, celery, latency(timed, "confirm"), latency(timed, "consumer"));
+        } finally {
+            Bench.deleteQueue(endpoints, latency);
+        }
+    }
+
+    private Rates rates(String queue, int seconds, int drainMessages, int size, String... message) {
+        String both = queue;
+        String drain = queue + "-drain";
+        try {
+            double durable = rate(RECEIVING, run(both, 1000, size, with(message, "-x", "1", "-y", "1", "-z",
+                    Integer.toString(seconds))));
+            double published = rate(SENDING, run(drain, 1000, size, with(message, "-x", "1", "-y", "0", "-C",
+                    Integer.toString(drainMessages))));
+            double drained = rate(RECEIVING, run(drain, 1000, size, "-x", "0", "-y", "1", "-D",
+                    Integer.toString(drainMessages)));
+            return new Rates(durable, published, drained);
         } finally {
             Bench.deleteQueue(endpoints, both);
             Bench.deleteQueue(endpoints, drain);
-            Bench.deleteQueue(endpoints, latency);
         }
+    }
+
+    private static String[] with(String[] first, String... then) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, all, first.length, then.length);
+        return all;
     }
 
     /** How long the latency run of {@link #measure} lasts, for a publish+consume run of {@code seconds}. */
@@ -73,8 +118,8 @@ final class PerfTestReference {
         return Math.clamp(seconds, 1, 8);
     }
 
-    private static double receivingRate(String text) {
-        Matcher m = RECEIVING.matcher(text);
+    private static double rate(Pattern which, String text) {
+        Matcher m = which.matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
@@ -88,11 +133,14 @@ final class PerfTestReference {
         throw new IllegalStateException("PerfTest printed no " + which + " latency:\n" + text);
     }
 
-    /** Runs PerfTest with the common flags, {@code confirms} outstanding at most, and these; answers what it printed. */
-    private String run(String queue, int confirms, String... extra) {
+    /**
+     * Runs PerfTest with the common flags, {@code confirms} outstanding at most, messages of {@code size}
+     * bytes, and these; answers what it printed.
+     */
+    private String run(String queue, int confirms, int size, String... extra) {
         List<String> args = new ArrayList<>(List.of("--uri", endpoints.amqp().toString(), "--queue", queue,
                 "--exchange", queue, "--auto-delete", "false", "--flag", "persistent", "--confirm", Integer.toString(confirms),
-                "--qos", Integer.toString(prefetch), "--size", Integer.toString(messageSize), "--id", queue));
+                "--qos", Integer.toString(prefetch), "--size", Integer.toString(size), "--id", queue));
         args.addAll(List.of(extra));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int[] exit = {0};
