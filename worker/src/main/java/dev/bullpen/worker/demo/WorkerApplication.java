@@ -41,6 +41,9 @@ public class WorkerApplication {
             "org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration",
             "org.springframework.boot.micrometer.observation.autoconfigure.ScheduledTasksObservationAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.task.TaskExecutorMetricsAutoConfiguration",
+            // The worker's own health (UP while it consumes) already says whether the broker is reachable; Spring's
+            // rabbit contributor opened a second AMQP connection, on the first probe, to ask the broker's version.
+            "org.springframework.boot.amqp.autoconfigure.health.RabbitHealthContributorAutoConfiguration",
             // No SSL bundles to watch.
             "org.springframework.boot.health.autoconfigure.application.SslHealthContributorAutoConfiguration",
             "org.springframework.boot.micrometer.metrics.autoconfigure.ssl.SslMetricsAutoConfiguration");
