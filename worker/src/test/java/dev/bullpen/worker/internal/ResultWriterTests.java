@@ -9,6 +9,7 @@ import dev.bullpen.result.InMemoryResultBackend;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
+import dev.bullpen.test.ForwardingResultBackend;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +74,7 @@ class ResultWriterTests {
     }
 
     /** An in-memory backend whose next writes fail, as when Redis cannot be reached. */
-    static final class FailingBackend extends ForwardingBackend {
+    static final class FailingBackend extends ForwardingResultBackend {
 
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
@@ -89,41 +90,6 @@ class ResultWriterTests {
                 throw new IllegalStateException("Redis is unreachable (injected)");
             }
             return super.store(result);
-        }
-    }
-
-    /** Passes everything to another backend. */
-    static class ForwardingBackend implements dev.bullpen.result.ResultBackend {
-
-        private final dev.bullpen.result.ResultBackend delegate;
-
-        ForwardingBackend(dev.bullpen.result.ResultBackend delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public boolean store(TaskResult result) {
-            return delegate.store(result);
-        }
-
-        @Override
-        public TaskResult get(String taskId) {
-            return delegate.get(taskId);
-        }
-
-        @Override
-        public CompletableFuture<TaskResult> whenReady(String taskId) {
-            return delegate.whenReady(taskId);
-        }
-
-        @Override
-        public void forget(String taskId) {
-            delegate.forget(taskId);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
