@@ -198,8 +198,8 @@ public final class Bench implements Callable<Integer> {
             List<Double> scaling = io.scaling(client, queue + "-scale-", scalingTasks, scalingConcurrency);
 
             scorecard = new Scorecard(this, e2e, warmUp.getFirst(), drained, warmDrain, celeryDrain,
-                    new Scorecard.RoundTrips(latency[0], latency[1]), single, batch, HttpSubmitWorkload.generator(),
-                    inFlight, scaling, new StartUp(startup, idleRss), uncached, loadRss, celery, perfTest);
+                    new Scorecard.RoundTrips(latency[0], latency[1]), single, batch, inFlight, scaling,
+                    new StartUp(startup, idleRss), uncached, loadRss, celery, perfTest);
         } finally {
             deleteKeys(redisFactory, prefix);
             redisFactory.destroy();

@@ -40,9 +40,10 @@ final class PerfTestReference {
 
     private static final Pattern RECEIVING = Pattern.compile("receiving rate avg: (\\d+) msg/s");
     /**
-     * What a {@code demo.add} message carries besides its body (Celery protocol 2: the properties and
-     * the headers' names, values of the same length), as PerfTest's {@code --message-properties}: the
-     * broker parses and stores them with every message, which PerfTest's plain messages spare it.
+     * What a {@code demo.add} message carries besides its body (Celery protocol 2: the properties, with
+     * the {@code reply_to} a Celery client always sets, and the headers' names, values of the same
+     * length), as PerfTest's {@code --message-properties}: the broker parses and stores them with every
+     * message, which PerfTest's plain messages spare it.
      */
     static final String CELERY_PROPERTIES = String.join(",", "contentType=application/json",
             "contentEncoding=utf-8", "correlationId=6f1c1e52-3b36-4c8e-9d4c-6d2b1e0b7f6a",
@@ -78,11 +79,11 @@ final class PerfTestReference {
      */
     Figures measure(int seconds, int drainMessages) {
         String latency = queuePrefix + "perftest-latency";
-        Rates plain = rates(queuePrefix + "perftest", seconds, drainMessages, messageSize);
+        Rates plain = rates(queuePrefix + "perftest", seconds, drainMessages, messageSize, List.of());
         Rates celery = rates(queuePrefix + "perftest-celery", seconds, drainMessages, DEMO_ADD_BODY,
-                "--message-properties", CELERY_PROPERTIES);
+                List.of("--message-properties", CELERY_PROPERTIES));
         try {
-            String timed = run(latency, 1, messageSize, "-x", "1", "-y", "1", "-r", "1000", "-z",
+            String timed = run(latency, 1, messageSize, List.of(), "-x", "1", "-y", "1", "-r", "1000", "-z",
                     Integer.toString(latencySeconds(seconds)));
             return new Figures(plain, celery, latency(timed, "confirm"), latency(timed, "consumer"));
         } finally {
@@ -90,27 +91,21 @@ final class PerfTestReference {
         }
     }
 
-    private Rates rates(String queue, int seconds, int drainMessages, int size, String... message) {
-        String both = queue;
+    /** The three rates on {@code queue}; {@code message}, PerfTest's options for what the producers send. */
+    private Rates rates(String queue, int seconds, int drainMessages, int size, List<String> message) {
         String drain = queue + "-drain";
         try {
-            double durable = rate(RECEIVING, run(both, 1000, size, with(message, "-x", "1", "-y", "1", "-z",
-                    Integer.toString(seconds))));
-            double published = rate(SENDING, run(drain, 1000, size, with(message, "-x", "1", "-y", "0", "-C",
-                    Integer.toString(drainMessages))));
-            double drained = rate(RECEIVING, run(drain, 1000, size, "-x", "0", "-y", "1", "-D",
+            double durable = rate(RECEIVING, run(queue, 1000, size, message, "-x", "1", "-y", "1", "-z",
+                    Integer.toString(seconds)));
+            double published = rate(SENDING, run(drain, 1000, size, message, "-x", "1", "-y", "0", "-C",
+                    Integer.toString(drainMessages)));
+            double drained = rate(RECEIVING, run(drain, 1000, size, List.of(), "-x", "0", "-y", "1", "-D",
                     Integer.toString(drainMessages)));
             return new Rates(durable, published, drained);
         } finally {
-            Bench.deleteQueue(endpoints, both);
+            Bench.deleteQueue(endpoints, queue);
             Bench.deleteQueue(endpoints, drain);
         }
-    }
-
-    private static String[] with(String[] first, String... then) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + then.length);
-        System.arraycopy(then, 0, all, first.length, then.length);
-        return all;
     }
 
     /** How long the latency run of {@link #measure} lasts, for a publish+consume run of {@code seconds}. */
@@ -135,12 +130,13 @@ final class PerfTestReference {
 
     /**
      * Runs PerfTest with the common flags, {@code confirms} outstanding at most, messages of {@code size}
-     * bytes, and these; answers what it printed.
+     * bytes with {@code message}'s options, and these; answers what it printed.
      */
-    private String run(String queue, int confirms, int size, String... extra) {
+    private String run(String queue, int confirms, int size, List<String> message, String... extra) {
         List<String> args = new ArrayList<>(List.of("--uri", endpoints.amqp().toString(), "--queue", queue,
                 "--exchange", queue, "--auto-delete", "false", "--flag", "persistent", "--confirm", Integer.toString(confirms),
                 "--qos", Integer.toString(prefetch), "--size", Integer.toString(size), "--id", queue));
+        args.addAll(message);
         args.addAll(List.of(extra));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int[] exit = {0};

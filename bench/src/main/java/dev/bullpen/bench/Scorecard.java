@@ -9,7 +9,7 @@ import java.util.Optional;
  */
 record Scorecard(Bench run, EndToEndWorkload.EndToEnd e2e, EndToEndWorkload.EndToEnd coldFirst,
         DrainWorkload.Drained drained, DrainWorkload.Drained warmDrain, Optional<Double> celeryDrain,
-        RoundTrips roundTrips, double single, double batch, String generator, IoBoundWorkload.InFlight inFlight,
+        RoundTrips roundTrips, double single, double batch, IoBoundWorkload.InFlight inFlight,
         List<Double> scaling, Bench.StartUp startUp, Optional<Bench.StartUp> uncached, long loadRss,
         Optional<CeleryReference.Figures> celery, Optional<PerfTestReference.Figures> perfTest) {
 
@@ -57,7 +57,7 @@ record Scorecard(Bench run, EndToEndWorkload.EndToEnd e2e, EndToEndWorkload.EndT
         rows.lowerIsBetter("round trip p99, against the broker's own confirm latency p99 (ms)", roundTrips.p99(),
                 perfTest.map(p -> new Table.Reference("PerfTest", p.confirm().p99())), new Table.Target.Report());
         rows.row("HTTP submit, one task a request, " + run.httpConnections + " connections, "
-                + generator + " (req/s)", single,
+                + HttpSubmitWorkload.generator() + " (req/s)", single,
                 new Table.Target.AtLeast(8_000));
         rows.row("HTTP batch submit, " + run.batchSize + " tasks a request (tasks/s)", batch,
                 new Table.Target.AtLeast(30_000));
