@@ -1,6 +1,7 @@
 package dev.bullpen.autoconfigure;
 
 import com.rabbitmq.client.ConnectionFactory;
+import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.ResultBackend;
@@ -32,7 +33,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
         RoutingProperties.class})
 public class BullpenAutoConfiguration {
 
-    /** A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}. */
+    /**
+     * A RabbitMQ client factory of Bullpen's own, configured from {@code spring.rabbitmq.*}, with the
+     * {@link InboundGuard}: no message can break its connections.
+     */
     @Bean
     @ConditionalOnMissingBean(name = "bullpenAmqpConnectionFactory")
     @ConditionalOnBean(RabbitConnectionFactoryBeanConfigurer.class)
@@ -40,7 +44,9 @@ public class BullpenAutoConfiguration {
         RabbitConnectionFactoryBean bean = new RabbitConnectionFactoryBean();
         configurer.configure(bean);
         bean.afterPropertiesSet();
-        return bean.getObject();
+        ConnectionFactory factory = bean.getObject();
+        InboundGuard.install(factory, InboundGuard.CLIENT_DEFAULT_LIMIT);
+        return factory;
     }
 
     @Bean(destroyMethod = "close")

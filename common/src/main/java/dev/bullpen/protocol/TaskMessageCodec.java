@@ -25,13 +25,32 @@ import tools.jackson.databind.node.ObjectNode;
  * kombu's zlib/gzip ({@code compression} header, see {@code BodyCompression}), and headers of any length
  * (the RabbitMQ client hands long strings over as {@link LongString}).
  *
- * <p>Thread-safe and stateless.
+ * <p>Thread-safe and immutable.
  */
 public final class TaskMessageCodec {
 
     private static final Set<String> KNOWN_HEADERS = Set.of("lang", "task", "id", "shadow", "eta", "expires",
             "group", "group_index", "retries", "timelimit", "root_id", "parent_id", "argsrepr", "kwargsrepr",
             "origin", "ignore_result");
+
+    private final int maxInflated;
+
+    /** A codec that inflates compressed bodies up to RabbitMQ's default {@code max_message_size}, 128 MiB. */
+    public TaskMessageCodec() {
+        this(BodyCompression.MAX_INFLATED);
+    }
+
+    /**
+     * @param maxInflated the most a compressed body may inflate to; a body that inflates past it is
+     *        malformed (a worker passes its {@code max-message-bytes}, so a small "zip bomb" cannot
+     *        take more of its heap than a plain message could)
+     */
+    public TaskMessageCodec(int maxInflated) {
+        if (maxInflated < 1) {
+            throw new IllegalArgumentException("maxInflated must be positive, got " + maxInflated);
+        }
+        this.maxInflated = maxInflated;
+    }
 
     /** The AMQP basic properties of a message. */
     public AMQP.BasicProperties properties(TaskMessage message) {
@@ -115,7 +134,7 @@ public final class TaskMessageCodec {
                     + "': Bullpen accepts application/json");
         }
         String compression = string(headers, "compression");
-        byte[] json = compression == null ? body : BodyCompression.inflate(compression, body);
+        byte[] json = compression == null ? body : BodyCompression.inflate(compression, body, maxInflated);
         String id = string(headers, "id");
         if (id == null) {
             id = delivery.correlationId();
@@ -139,7 +158,7 @@ public final class TaskMessageCodec {
         TaskHeaders taskHeaders = new TaskHeaders(
                 stringOr(headers, "lang", "py"), task, id, string(headers, "shadow"),
                 time(headers, "eta"), time(headers, "expires"), string(headers, "group"),
-                integer(headers, "group_index"), intOr(headers, "retries", 0), timeLimit(headers.get("timelimit")),
+                integer(headers, "group_index"), retries(headers), timeLimit(headers.get("timelimit")),
                 string(headers, "root_id"), string(headers, "parent_id"), string(headers, "argsrepr"),
                 string(headers, "kwargsrepr"), string(headers, "origin"),
                 Boolean.TRUE.equals(headers.get("ignore_result")), extra);
@@ -242,19 +261,38 @@ public final class TaskMessageCodec {
     }
 
     private static @Nullable Integer integer(Map<String, @Nullable Object> headers, String name) {
+        Long v = whole(headers, name);
+        if (v == null) {
+            return null;
+        }
+        if (v != v.intValue()) {
+            throw new MalformedMessageException("header '" + name + "' is out of range: " + v);
+        }
+        return v.intValue();
+    }
+
+    /**
+     * Python's integers have no bound, and py-amqp sends one past 32 bits as a 64-bit value: a count
+     * of retries that large is as good as endless, so it is kept at {@code Integer.MAX_VALUE} rather
+     * than refused or wrapped round to a small number.
+     */
+    private static int retries(Map<String, @Nullable Object> headers) {
+        Long v = whole(headers, "retries");
+        return v == null ? 0 : (int) Math.clamp(v, 0, Integer.MAX_VALUE);
+    }
+
+    private static @Nullable Long whole(Map<String, @Nullable Object> headers, String name) {
         Object v = headers.get(name);
         if (v == null) {
             return null;
         }
-        if (v instanceof Number n) {
-            return n.intValue();
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            return ((Number) v).longValue();
+        }
+        if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
         }
         throw new MalformedMessageException("header '" + name + "' must be an integer, got: " + v);
-    }
-
-    private static int intOr(Map<String, @Nullable Object> headers, String name, int fallback) {
-        Integer v = integer(headers, name);
-        return v == null ? fallback : v;
     }
 
     /**

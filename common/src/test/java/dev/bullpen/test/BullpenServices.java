@@ -53,16 +53,34 @@ public final class BullpenServices implements AfterAllCallback {
     private final String namespace;
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
     private volatile LettuceConnectionFactory redis;
+    /** A virtual host of the class's own, or null to share the broker's default one. */
+    private final String vhost;
+    private volatile boolean vhostCreated;
 
-    private BullpenServices(String namespace) {
+    private BullpenServices(String namespace, boolean ownVhost) {
         this.namespace = namespace;
+        this.vhost = ownVhost ? namespace : null;
     }
 
     /** A fresh namespace for one test class. */
     public static BullpenServices perClass() {
-        String caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName();
-        String tag = caller.replaceAll("(IntegrationTests|Tests)$", "").toLowerCase(Locale.ROOT);
-        return new BullpenServices("bp-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8));
+        return new BullpenServices(namespaceOf(StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .getCallerClass()), false);
+    }
+
+    /**
+     * A fresh namespace in a virtual host of the class's own, made through the management API and
+     * deleted after the class with all in it: for tests that publish messages that could poison a
+     * queue, so that nothing they do can reach another test's queues or consumers.
+     */
+    public static BullpenServices perClassInOwnVhost() {
+        return new BullpenServices(namespaceOf(StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .getCallerClass()), true);
+    }
+
+    private static String namespaceOf(Class<?> caller) {
+        String tag = caller.getSimpleName().replaceAll("(IntegrationTests|Tests)$", "").toLowerCase(Locale.ROOT);
+        return "bp-" + tag + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** This class's namespace, e.g. {@code bp-worker-1a2b3c4d}. */
@@ -98,8 +116,63 @@ public final class BullpenServices implements AfterAllCallback {
         return namespace + ":";
     }
 
+    /** The broker, with this class's own virtual host in its path when it has one. */
     public URI amqpUri() {
-        return Endpoints.get().amqp();
+        URI shared = Endpoints.get().amqp();
+        if (vhost == null) {
+            return shared;
+        }
+        createVhost(shared);
+        return URI.create(shared.getScheme() + "://" + shared.getRawAuthority() + "/" + vhost);
+    }
+
+    /** This class's virtual host, or {@code null} when it shares the default one. */
+    public String ownVhost() {
+        return vhost;
+    }
+
+    private void createVhost(URI shared) {
+        if (vhostCreated) {
+            return;
+        }
+        synchronized (this) {
+            if (vhostCreated) {
+                return;
+            }
+            String user = userOf(shared)[0];
+            management(shared, "PUT", "/api/vhosts/" + vhost, "");
+            management(shared, "PUT", "/api/permissions/" + vhost + "/" + user,
+                    "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+            vhostCreated = true;
+        }
+    }
+
+    private static String[] userOf(URI amqp) {
+        String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
+        return user.length > 1 ? user : new String[] {user[0], ""};
+    }
+
+    /** A call to the broker's management API (on 15672 of the broker's host); fails the test if it fails. */
+    private static void management(URI amqp, String method, String path, String json) {
+        String[] user = userOf(amqp);
+        String auth = Base64.getEncoder().encodeToString((user[0] + ":" + user[1]).getBytes(StandardCharsets.UTF_8));
+        // HTTP/1.1: the broker's server drops a body sent with the client's default h2c upgrade.
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + amqp.getHost() + ":15672" + path))
+                    .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
+                    .method(method, json.isEmpty() && !method.equals("PUT") ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(json))
+                    .timeout(Duration.ofSeconds(30)).build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300 && !(method.equals("DELETE") && response.statusCode() == 404)) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+        } catch (java.io.IOException | InterruptedException ex) {
+            throw new IllegalStateException("the management API (rabbitmq_management on :15672) is needed for a "
+                    + "test's own virtual host: " + method + " " + path + " failed: " + ex, ex);
+        }
     }
 
     public URI redisUri() {
@@ -175,7 +248,11 @@ public final class BullpenServices implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
-        for (String queue : queues) {
+        if (vhostCreated) {
+            management(Endpoints.get().amqp(), "DELETE", "/api/vhosts/" + vhost, "");
+            vhostCreated = false;
+        }
+        for (String queue : vhost != null ? Set.<String>of() : queues) {
             for (String q : List.of(queue, queue + ".dlq")) {
                 deleteQueue(q);
             }
@@ -200,6 +277,9 @@ public final class BullpenServices implements AfterAllCallback {
      * (best effort: without it, only the queues named by {@link #workerName} are deleted).
      */
     private List<String> directQueuesOfThisClass() {
+        if (vhost != null) {
+            return List.of(); // deleted with the virtual host
+        }
         URI amqp = amqpUri();
         String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
         String auth = Base64.getEncoder().encodeToString((user[0] + ":" + (user.length > 1 ? user[1] : ""))

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@code bullpen.worker.*}: what a worker consumes and how much it runs at once.
@@ -28,13 +29,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param directQueue also consume this worker's own queue, Celery's {@code worker_direct}: {@code <name>.dq2},
  *        bound to the direct exchange {@code C.dq2} with routing key {@code <name>}, so a task can be sent to
  *        this worker alone ({@code TaskOptions.worker(name)}) or to every worker once ({@code TaskClient.broadcast})
+ * @param maxMessageBytes the largest task message body this worker takes (1 MB by default, the producer's
+ *        {@code max-payload}); a larger one is dead-lettered with the reason, its body dropped as it arrives
+ *        and never held. A worker holds at most {@code prefetch × max-message-bytes} of bodies at once.
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
         @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
         @Nullable Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout,
-        @DefaultValue("true") boolean directQueue) {
+        @DefaultValue("true") boolean directQueue, @DefaultValue("1MB") DataSize maxMessageBytes) {
 
     public WorkerProperties {
         if (queues.isEmpty()) {
@@ -55,6 +59,10 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         if (resultRetryTimeout.isNegative()) {
             throw new IllegalArgumentException("bullpen.worker.result-retry-timeout must not be negative, got "
                     + resultRetryTimeout);
+        }
+        if (maxMessageBytes.toBytes() < 1 || maxMessageBytes.toBytes() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("bullpen.worker.max-message-bytes must be between 1B and 2GB, got "
+                    + maxMessageBytes);
         }
         queues = List.copyOf(queues);
         rateLimits = rateLimits == null ? Map.of() : Map.copyOf(rateLimits);

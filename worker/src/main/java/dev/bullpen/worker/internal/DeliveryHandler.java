@@ -1,6 +1,7 @@
 package dev.bullpen.worker.internal;
 
 import com.rabbitmq.client.AMQP;
+import dev.bullpen.client.InboundGuard;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageCodec;
@@ -24,6 +25,7 @@ final class DeliveryHandler {
     enum Outcome { ACK, REQUEUE }
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryHandler.class);
+    private static final String MAX_MESSAGE_BYTES = "bullpen.worker.max-message-bytes";
 
     /** Below this, waiting on the task's own virtual thread is cheaper than a trip through the broker. */
     private static final Duration HOLD_LOCALLY = Duration.ofSeconds(1);
@@ -35,9 +37,17 @@ final class DeliveryHandler {
     private final List<AdmissionCheck> checks;
     private final TaskMeters meters;
     private final Throttle throttle;
+    private final long maxBody;
+    private final BodyBudget budget;
 
+    /**
+     * @param maxBody the largest body decoded ({@code bullpen.worker.max-message-bytes}); a larger one is
+     *        dead-lettered unread
+     */
     DeliveryHandler(TaskMessageCodec codec, TaskRunner runner, DeadLetters deadLetters, DelayedDelivery delayed,
-            List<AdmissionCheck> checks, TaskMeters meters, Throttle throttle) {
+            List<AdmissionCheck> checks, TaskMeters meters, Throttle throttle, long maxBody, BodyBudget budget) {
+        this.maxBody = maxBody;
+        this.budget = budget;
         this.meters = meters;
         this.throttle = throttle;
         this.codec = codec;
@@ -54,6 +64,26 @@ final class DeliveryHandler {
      * finds the slots closed (the worker is stopping) goes back to the queue unstarted.
      */
     Outcome handle(String queue, AMQP.BasicProperties props, byte[] body, Slots slots) throws InterruptedException {
+        // Before anything is decoded: what the connection's guard changed, and the size.
+        String refused = InboundGuard.problem(props.getHeaders(), MAX_MESSAGE_BYTES + " (" + maxBody + " bytes)");
+        if (refused == null && body.length > maxBody) {
+            refused = "message body of " + body.length + " bytes is over " + MAX_MESSAGE_BYTES + " (" + maxBody + " bytes)";
+        }
+        if (refused != null) {
+            return deadLetter(queue, props, body, refused);
+        }
+        // A compressed body is charged as if it inflated to the most it may (the codec stops it there).
+        boolean compressed = props.getHeaders() != null && props.getHeaders().get("compression") != null;
+        int charge = budget.take(compressed ? (int) maxBody : body.length);
+        try {
+            return decodeAndHandle(queue, props, body, slots);
+        } finally {
+            budget.giveBack(charge);
+        }
+    }
+
+    private Outcome decodeAndHandle(String queue, AMQP.BasicProperties props, byte[] body, Slots slots)
+            throws InterruptedException {
         TaskMessage message;
         try {
             message = codec.decode(props, body);
@@ -132,7 +162,7 @@ final class DeliveryHandler {
     }
 
     private Outcome deadLetter(String queue, AMQP.BasicProperties props, byte[] body, String reason) {
-        log.error("Malformed message on {} moved to {}: {}", queue, DeadLetters.queueFor(queue), reason);
+        log.error("Message on {} moved to {}: {}", queue, DeadLetters.queueFor(queue), reason);
         try {
             deadLetters.park(queue, props, body, reason).join();
             return Outcome.ACK;

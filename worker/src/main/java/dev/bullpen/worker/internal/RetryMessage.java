@@ -19,7 +19,7 @@ final class RetryMessage {
     /** The properties of the retry of a message whose attempt had been retried {@code retries} times. */
     static AMQP.BasicProperties next(AMQP.BasicProperties props, int retries, OffsetDateTime eta) {
         Map<String, Object> headers = props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
-        headers.put("retries", retries + 1);
+        headers.put("retries", retries == Integer.MAX_VALUE ? retries : retries + 1); // never wraps to negative
         headers.put("eta", WireTime.format(eta));
         return props.builder().headers(headers).build();
     }

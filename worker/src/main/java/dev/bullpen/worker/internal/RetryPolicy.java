@@ -56,7 +56,7 @@ public record RetryPolicy(List<Class<? extends Throwable>> retryFor, int maxRetr
      * (Celery: {@code request.retries + 1 > max_retries} fails).
      */
     public boolean mayRetry(int retries) {
-        return maxRetries < 0 || retries + 1 <= maxRetries;
+        return maxRetries < 0 || retries < maxRetries; // retries + 1 would wrap at Integer.MAX_VALUE
     }
 
     /** The wait before an automatic retry of an attempt that had been retried {@code retries} times. */

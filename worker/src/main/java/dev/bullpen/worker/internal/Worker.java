@@ -9,6 +9,7 @@ import com.rabbitmq.client.impl.recovery.RecordedBinding;
 import com.rabbitmq.client.impl.recovery.RecordedExchange;
 import com.rabbitmq.client.impl.recovery.RecordedQueue;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
+import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.internal.QueueDeclarations;
@@ -102,6 +103,8 @@ public final class Worker implements SmartLifecycle {
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
         this.factory.setNetworkRecoveryInterval(2000);
+        // Bodies over the limit are dropped as they arrive, never held; see DeliveryHandler for the rest.
+        InboundGuard.install(this.factory, properties.maxMessageBytes().toBytes());
         // The client would declare queues, exchanges and bindings again on the channels they were first
         // declared on, which are closed by then, so a broker that lost them (a new node, no volume) would
         // stay without them and the consumers' recovery would fail. The worker declares its own topology
@@ -133,7 +136,9 @@ public final class Worker implements SmartLifecycle {
         }
         // Half the prefetch at most waits for tokens, so the other half keeps other tasks coming.
         this.throttle = new Throttle(registry, properties.rateLimits(), rateLimits, properties.effectivePrefetch() / 2, meters);
-        this.handler = new DeliveryHandler(new TaskMessageCodec(), runner, deadLetters, delayed, checks, meters, throttle);
+        long maxBody = properties.maxMessageBytes().toBytes();
+        this.handler = new DeliveryHandler(new TaskMessageCodec((int) maxBody), runner, deadLetters, delayed, checks, meters, throttle,
+                maxBody, BodyBudget.forHeap(maxBody));
         Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::count)
                 .description("Task messages received and not yet acknowledged").register(registryOfMeters);
     }

@@ -49,7 +49,8 @@ class ControlCommandsTests {
     final InMemoryResultBackend results = new InMemoryResultBackend();
     final InMemoryRevocations revocations = new InMemoryRevocations(Duration.ofMinutes(5));
     final WorkerProperties properties = new WorkerProperties(List.of("q1", "q2"), 3, null, false, NODE,
-            Duration.ofSeconds(30), Duration.ofSeconds(2), Map.of(), Duration.ofSeconds(60), true);
+            Duration.ofSeconds(30), Duration.ofSeconds(2), Map.of(), Duration.ofSeconds(60), true,
+            org.springframework.util.unit.DataSize.ofMegabytes(1));
     final TaskMeters meters;
     final TaskRunner runner;
     final LamportClock clock = new LamportClock();
