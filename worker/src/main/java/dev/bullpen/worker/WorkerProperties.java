@@ -16,7 +16,9 @@ import org.springframework.util.unit.DataSize;
  *        arguments {@code bullpen.queues} gives it (checked against the queue's, if it exists)
  * @param concurrency how many tasks run at once, each on its own virtual thread
  * @param prefetch how many unacknowledged messages the broker may hand this worker per queue;
- *        defaults to twice the concurrency so the next task is already here when a slot frees
+ *        defaults to twice the concurrency so the next task is already here when a slot frees, within
+ *        a quarter of the heap in bodies of {@code max-message-bytes} but never under the concurrency
+ *        (see {@link #effectivePrefetch()})
  * @param trackStarted store the STARTED state when a task begins (Celery's {@code task_track_started})
  * @param name this worker's node name, {@code bullpen@<host>} by default
  * @param shutdownTimeout how long a stopping worker lets running tasks finish before handing them back
@@ -68,9 +70,28 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         rateLimits = rateLimits == null ? Map.of() : Map.copyOf(rateLimits);
     }
 
-    /** The effective prefetch count. */
+    /**
+     * The effective prefetch count, per queue: as set, or twice the concurrency, but no more than a
+     * quarter of the heap holds in bodies of {@code max-message-bytes} over all the queues consumed,
+     * and never less than the concurrency (the broker counts messages, not bytes: this keeps a burst
+     * of large ones from taking a small heap).
+     */
     public int effectivePrefetch() {
-        return prefetch != null ? prefetch : Math.min(65535, concurrency * 2);
+        if (prefetch != null) {
+            return prefetch;
+        }
+        long fits = Runtime.getRuntime().maxMemory() / 4 / maxMessageBytes.toBytes() / consumers();
+        // Never under the concurrency, or some slots could never be used.
+        return (int) Math.clamp(Math.max(concurrency, Math.min(concurrency * 2L, fits)), 1, 65535);
+    }
+
+    /** Bytes of prefetched bodies this worker may hold at once, at most: every queue has its prefetch. */
+    public long prefetchedBytes() {
+        return (long) effectivePrefetch() * maxMessageBytes.toBytes() * consumers();
+    }
+
+    private int consumers() {
+        return queues.size() + (directQueue ? 1 : 0);
     }
 
     /** The effective node name. */

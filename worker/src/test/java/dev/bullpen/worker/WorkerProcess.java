@@ -33,6 +33,11 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code bullpen-worker-exec.jar} (built by {@code package}, before the integration tests) with these properties. */
     static WorkerProcess start(Map<String, String> properties) throws IOException {
+        return start(properties, Map.of());
+    }
+
+    /** The same with these environment variables, e.g. the {@code JAVA_TOOL_OPTIONS} the compose file gives it. */
+    static WorkerProcess start(Map<String, String> properties, Map<String, String> environment) throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -43,7 +48,9 @@ final class WorkerProcess implements AutoCloseable {
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         command.add("--server.port=" + port);
         Path log = Files.createTempFile("bullpen-worker-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new WorkerProcess(process, port, log);
     }
 

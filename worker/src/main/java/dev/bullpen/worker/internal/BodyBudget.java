@@ -4,7 +4,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Bounds how many bytes of message bodies a worker decodes and runs at once. A decoded message is
- * many times its body (a JSON array of empty objects, some 40 times), and a worker decodes every
+ * many times its body (a JSON array of empty objects, some 30 times), and a worker decodes every
  * prefetched delivery at once: without a bound, a burst of large messages would take the heap, however
  * small each is. Each delivery takes its body's size in KiB before decoding and gives it back once
  * settled; a body under 1 KiB takes nothing, so the common small task never waits here.
@@ -21,11 +21,12 @@ final class BodyBudget {
     }
 
     /**
-     * The budget for a worker whose bodies are at most {@code maxBody} bytes: a 64th of the heap (a
-     * hostile body, all empty JSON objects, decodes to some 40 times its size), or one body.
+     * The budget for a worker whose bodies are at most {@code maxBody} bytes: a 128th of the heap (a
+     * hostile body, all empty JSON objects, decodes to some 30 times its size: a quarter of the heap
+     * at most, beside the quarter prefetched bodies may hold), or one body.
      */
     static BodyBudget forHeap(long maxBody) {
-        return new BodyBudget(Math.max(maxBody, Runtime.getRuntime().maxMemory() / 64));
+        return new BodyBudget(Math.max(maxBody, Runtime.getRuntime().maxMemory() / 128));
     }
 
     /** Waits for room for a body of {@code bytes}; answers what to {@link #giveBack}. */

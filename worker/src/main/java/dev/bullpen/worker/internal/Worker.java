@@ -157,6 +157,13 @@ public final class Worker implements SmartLifecycle {
         }
         running = true;
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bullpen-task-", 0).factory());
+        long heap = Runtime.getRuntime().maxMemory();
+        if (properties.prefetchedBytes() > heap / 4 * 3) {
+            log.warn("bullpen.worker.prefetch {} × max-message-bytes {} over {} queue(s) may hold {} MiB of message bodies, "
+                    + "most of the heap ({} MiB): lower either, or raise -Xmx", properties.effectivePrefetch(),
+                    properties.maxMessageBytes(), properties.prefetchedBytes() / properties.effectivePrefetch()
+                    / properties.maxMessageBytes().toBytes(), properties.prefetchedBytes() >> 20, heap >> 20);
+        }
         connector = Thread.ofVirtual().name("bullpen-connect").start(this::connectUntilConsuming);
     }
 
