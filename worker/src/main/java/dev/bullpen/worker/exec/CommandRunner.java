@@ -38,7 +38,7 @@ final class CommandRunner {
     private static final long DRAIN_GRACE_SECONDS = 5;
 
     /** What the environment passes on from the worker's: no credentials, just what programs need to find things. */
-    static final List<String> PASSED_ON = List.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ");
+    private static final List<String> PASSED_ON = List.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ");
 
     private enum End { EXITED, TIMED_OUT, OVERFLOWED }
 

@@ -3,17 +3,21 @@ package dev.bullpen.worker.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.util.unit.DataSize;
 
 class ExecPropertiesTests {
@@ -78,6 +82,23 @@ class ExecPropertiesTests {
         assertThat(properties.rulesFor("echo").operands()).isEqualTo(ExecProperties.Operands.UNCHECKED);
         // Allowed with no entry: no flags, operands as paths.
         assertThat(properties.rulesFor("sha256sum")).isEqualTo(new ExecProperties.ProgramRules(List.of(), ExecProperties.Operands.PATHS));
+    }
+
+    @Test
+    void theReadmesYamlBinds() throws IOException {
+        String yaml = "bullpen.worker.exec: {allowed-programs: [gzip, sha256sum], work-dir: /tmp/data,\n"
+                + "programs: {gzip: {flags: [-c, -d, -k, -1, -9]}}}";
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        new YamlPropertySourceLoader().load("readme", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))
+                .forEach(env.getPropertySources()::addFirst);
+
+        ExecProperties properties = new Binder(ConfigurationPropertySources.get(env)).bindOrCreate("bullpen.worker.exec", ExecProperties.class);
+
+        assertThat(properties.allowedPrograms()).containsExactly("gzip", "sha256sum");
+        assertThat(properties.workDir()).isEqualTo(Path.of("/tmp/data"));
+        assertThat(properties.rulesFor("gzip").flags()).containsExactly("-c", "-d", "-k", "-1", "-9");
     }
 
     @Test
