@@ -2,6 +2,7 @@ package dev.bullpen.worker.exec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -24,6 +25,9 @@ import org.slf4j.LoggerFactory;
 final class WorkDir {
 
     private static final Logger log = LoggerFactory.getLogger(WorkDir.class);
+
+    /** Linux's PATH_MAX: no program can open a longer path, and the check below walks one name at a time. */
+    static final int MAX_PATH_BYTES = 4096;
 
     private final Path configured;
     private final Path real;
@@ -49,6 +53,9 @@ final class WorkDir {
 
     /** @throws ArgumentNotAllowed when {@code operand} is not a file in the work-dir */
     void confine(String program, String operand) {
+        if (operand.length() > MAX_PATH_BYTES || operand.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            throw refused(program, operand, "is longer than a path may be (" + MAX_PATH_BYTES + " bytes)");
+        }
         Path relative;
         try {
             relative = Path.of(operand);

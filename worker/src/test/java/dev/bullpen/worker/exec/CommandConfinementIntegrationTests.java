@@ -65,7 +65,7 @@ class CommandConfinementIntegrationTests {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-        registry.add("bullpen.worker.exec.allowed-programs", () -> "gzip,sha256sum,env");
+        registry.add("bullpen.worker.exec.allowed-programs", () -> "gzip,sha256sum,printenv");
         registry.add("bullpen.worker.exec.programs.gzip.flags", () -> "-c,-d,-k,-1,-9");
         registry.add("bullpen.worker.exec.work-dir", work::toString);
         registry.add("bullpen.worker.exec.scratch-root", () -> root.resolve("scratch").toString());
@@ -229,7 +229,7 @@ class CommandConfinementIntegrationTests {
         // The worker (this JVM) has variables of its own, or this test could not fail.
         assertThat(System.getenv().keySet()).as("the worker's variables").anyMatch(name -> !passedOn.contains(name));
 
-        String stdout = exec("env").get(WAIT, CommandResult.class).stdout();
+        String stdout = exec("printenv").get(WAIT, CommandResult.class).stdout();
 
         Set<String> seen = Arrays.stream(stdout.split("\n")).filter(line -> !line.isEmpty())
                 .map(line -> line.substring(0, line.indexOf('='))).collect(Collectors.toSet());

@@ -97,7 +97,7 @@ class ComposeWorkerExecIntegrationTests {
         env.put("BULLPEN_WORKER_EXEC_WORKDIR", work.toString());
         env.put("PATH", "/usr/bin:/bin");
         // The README's settings, and one program left unchecked by mistake: the user is then the last wall.
-        env.put("BULLPEN_WORKER_EXEC_ALLOWEDPROGRAMS", "gzip,sha256sum,env,cat");
+        env.put("BULLPEN_WORKER_EXEC_ALLOWEDPROGRAMS", "gzip,sha256sum,printenv,cat");
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_GZIP_FLAGS", "-c,-d,-k,-1,-9");
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_CAT_OPERANDS", "unchecked");
 
@@ -150,7 +150,7 @@ class ComposeWorkerExecIntegrationTests {
         assertThat(refusal(exec("gzip", "-dc", environ))).isEqualTo("gzip: argument '" + environ + "' is an absolute path; "
                 + "name files relative to bullpen.worker.exec.work-dir");
         // The program's own environment is not the worker's.
-        String childEnvironment = exec("env").get(WAIT, CommandResult.class).stdout();
+        String childEnvironment = exec("printenv").get(WAIT, CommandResult.class).stdout();
         assertThat(childEnvironment).contains("PATH=/usr/bin:/bin").doesNotContain("SPRING_", "BULLPEN_WORKER", "JAVA_TOOL_OPTIONS");
     }
 

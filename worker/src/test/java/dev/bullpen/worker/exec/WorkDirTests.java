@@ -116,6 +116,17 @@ class WorkDirTests {
     }
 
     @Test
+    void aPathLongerThanAnyProgramCouldOpenIsRefusedBeforeItIsWalked() {
+        String deep = "a/".repeat(200_000) + "x"; // walked a name at a time, this would cost seconds of CPU
+
+        assertThatThrownBy(() -> workDir.confine("gzip", deep)).isInstanceOf(ArgumentNotAllowed.class)
+                .hasMessageEndingWith("... (400001 characters) is longer than a path may be (4096 bytes)");
+        assertThatThrownBy(() -> workDir.confine("gzip", "\u00e9".repeat(2049))).isInstanceOf(ArgumentNotAllowed.class)
+                .hasMessageEndingWith("is longer than a path may be (4096 bytes)");
+        assertThatCode(() -> workDir.confine("gzip", "a/".repeat(2047) + "x")).doesNotThrowAnyException();
+    }
+
+    @Test
     void aWorkDirReachedThroughALinkConfinesToWhereItLeads() throws IOException {
         Path link = Files.createSymbolicLink(dir.resolve("data"), work);
         WorkDir linked = WorkDir.open(link);
