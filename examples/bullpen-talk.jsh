@@ -52,7 +52,8 @@ String brokerUrl = env("BULLPEN_BROKER_URL", "amqp://guest:guest@localhost:5672/
 URI redisUrl = URI.create(env("BULLPEN_REDIS_URL", "redis://localhost:6379/0"));
 String keyPrefix = env("BULLPEN_KEY_PREFIX", "");
 String queue = env("BULLPEN_QUEUE", "celery");
-Path sharedDir = Path.of(env("BULLPEN_SHARED_DIR", Files.createTempDirectory("bullpen-talk-").toString()));
+// The workers' bullpen.worker.exec.work-dir: the files are named relative to it.
+Path sharedDir = Path.of(env("BULLPEN_SHARED_DIR", "/tmp/bullpen-talk"));
 double jobSeconds = Double.parseDouble(env("BULLPEN_JOB_SECONDS", "3"));
 System.out.printf("broker %s, results %s, queue '%s'%n", brokerUrl, redisUrl, queue);
 
@@ -110,7 +111,8 @@ for (long points : new long[] {10_000, 1_000_000, 100_000_000}) {
 }
 
 // 4. A file conversion: ten text files, gzipped by a group of bullpen.exec tasks, one a file.
-// The workers must see sharedDir at the same path (same machine, or a shared volume).
+// sharedDir is the workers' work-dir (same machine, or a shared volume): a call names a file in it
+// relatively, and gzip gets only the flags the workers list for it (-k).
 Files.createDirectories(sharedDir);
 String[] words = "cut it up work on it and stitch it back together in the bullpen".split(" ");
 Random random = new Random(7);
@@ -124,11 +126,12 @@ for (int n = 0; n < 10; n++) {
     }
     Path file = sharedDir.resolve("talk-java-%02d.txt".formatted(n)).toAbsolutePath();
     Files.writeString(file, text);
+    Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".gz")); // gzip -k overwrites none
     files.add(file);
 }
 start = System.nanoTime();
 GroupHandle conversion = client.apply(group(files.stream()
-        .map(f -> task("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-kf", f.toString()), "timeout", 60)))
+        .map(f -> task("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-k", f.getFileName().toString()), "timeout", 60)))
         .toList()));
 List<JsonNode> ran = conversion.get(Duration.ofMinutes(2));
 double converted = secondsSince(start);
@@ -146,7 +149,7 @@ System.out.printf("%d files compressed in %.2f s%n", files.size(), converted);
 
 // A program that exits non-zero is a FAILURE, with the remote error.
 try {
-    client.send("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-kf", sharedDir.resolve("no-such-file.txt").toString())),
+    client.send("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-k", "no-such-file.txt")),
             dev.bullpen.client.TaskOptions.defaults()).get(Duration.ofSeconds(60));
     check(false, "gzip of a missing file succeeded");
 } catch (TaskFailedException failure) {

@@ -1,7 +1,8 @@
 """A Python Celery client calling the built-in bullpen.exec on a Bullpen worker.
 
 Usage: celery_send_exec.py BROKER_URL BACKEND_URL QUEUE FILE
-Prints one JSON line: {ids, echo, stdin, gzip, not_allowed: {type, str}, failed: {type, str}}.
+FILE is named relative to the worker's bullpen.worker.exec.work-dir.
+Prints one JSON line: {ids, echo, stdin, gzip, not_allowed, failed, escape}, the last three as {state, type, str}.
 """
 import json
 import sys
@@ -31,8 +32,9 @@ def failure(r):
 
 echo = call(program="echo", args=["from", "python", "; rm -rf /"]).get(timeout=20)
 stdin = call(program="cat", stdin="caf\u00e9 \u2603\n").get(timeout=20)
-gzip = call(program="gzip", args=["-kf", path], timeout=10).get(timeout=20)
+gzip = call(program="gzip", args=["-k", path], timeout=10).get(timeout=20)
 not_allowed = failure(call(program="rm", args=["-rf", path]))
 failed = failure(call(program="sh", args=["-c", "echo bad >&2; exit 2"]))
+escape = failure(call(program="gzip", args=["-dc", "/etc/shadow"]))
 print(json.dumps({"ids": ids, "echo": echo, "stdin": stdin, "gzip": gzip, "not_allowed": not_allowed,
-                  "failed": failed}))
+                  "failed": failed, "escape": escape}))

@@ -26,7 +26,8 @@ import tools.jackson.databind.JsonNode;
  * The examples run as a user runs them, with the commands of {@code examples/README.md}: the notebook
  * through {@code jupyter nbconvert --execute}, the JShell script through {@code jshell}, against a
  * producer and two workers of concurrency 5 started from their jars (the exec allowlist holding
- * {@code gzip}), on this class's queue and Redis key prefix. A cell that raises, or a snippet that
+ * {@code gzip}, with {@code -k}, on a work-dir where both write their files), on this class's queue and
+ * Redis key prefix. A cell that raises, or a snippet that
  * throws, fails the test; so does a missing Jupyter.
  */
 class NotebookIntegrationTests {
@@ -54,7 +55,8 @@ class NotebookIntegrationTests {
                         "--bullpen.worker.concurrency=5", "--bullpen.worker.prefetch=5",
                         "--bullpen.client.default-queue=" + QUEUE,
                         "--bullpen.worker.name=talk-" + i + "-" + services.namespace() + "@bench",
-                        "--bullpen.worker.exec.allowed-programs=gzip", SLOW_REDIS, "-Xmx256m")));
+                        "--bullpen.worker.exec.allowed-programs=gzip", "--bullpen.worker.exec.programs.gzip.flags=-k",
+                        "--bullpen.worker.exec.work-dir=" + shared(), SLOW_REDIS, "-Xmx256m")));
             }
             producer = ServiceProcess.producer(jar("producer"), endpoints, QUEUE, services.redisPrefix(),
                     List.of(SLOW_REDIS, "-Xmx256m"), null);
@@ -79,7 +81,7 @@ class NotebookIntegrationTests {
 
     @Test
     void theNotebookRunsFromTopToBottomWithoutAnError() throws Exception {
-        Path shared = Files.createDirectories(work.resolve("notebook-files"));
+        Path shared = shared();
         Path executed = work.resolve("bullpen-talk.ipynb");
         requireJupyter();
 
@@ -113,7 +115,7 @@ class NotebookIntegrationTests {
 
     @Test
     void theJShellScriptRunsWithoutAnException() throws Exception {
-        Path shared = Files.createDirectories(work.resolve("jshell-files"));
+        Path shared = shared();
         Path jshell = Path.of(System.getProperty("java.home"), "bin", "jshell");
         if (!Files.isExecutable(jshell)) {
             fail("No jshell at " + jshell + ": run the build on a JDK (21 or newer), not a JRE");
@@ -135,6 +137,11 @@ class NotebookIntegrationTests {
         assertThat(run.output()).contains("demo.add(2, 3) = 5", "10 x demo.sleep(1.0) at once", "100,000,000",
                 "10 files compressed", "CommandFailed", "Stitched back together");
         assertCompressed(shared, "talk-java-%02d.txt");
+    }
+
+    /** The workers' work-dir, where the notebook and the script write their files (under names of their own). */
+    private static Path shared() throws IOException {
+        return Files.createDirectories(work.resolve("files"));
     }
 
     /** Ten files and, beside each, the smaller {@code .gz} that a worker's gzip wrote. */

@@ -5,7 +5,8 @@ package dev.bullpen.worker.exec;
  * type, as Celery clients see it ({@code exc_type}); none is retried.
  */
 public abstract sealed class CommandException extends RuntimeException
-        permits ProgramNotAllowed, ProgramNotFound, CommandTimeout, CommandFailed, OutputLimitExceeded {
+        permits ProgramNotAllowed, ArgumentNotAllowed, ProgramNotFound, CommandTimeout, CommandFailed,
+        OutputLimitExceeded {
 
     CommandException(String message) {
         super(message);

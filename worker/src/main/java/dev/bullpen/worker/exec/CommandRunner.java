@@ -24,9 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one program to its end: no shell, a fresh scratch directory as its working directory, its
- * streams drained as they come, its whole process tree killed when it is done, times out, writes
- * too much, or the task is stopped (terminate, time limit, shutdown: an interrupt of this thread).
+ * Runs one program to its end: no shell, in the work-dir if there is one (else in a fresh scratch
+ * directory), with a fresh scratch directory as its {@code HOME} and {@code TMPDIR}, a small
+ * environment that is not the worker's, its streams drained as they come, its whole process tree
+ * killed when it is done, times out, writes too much, or the task is stopped (terminate, time
+ * limit, shutdown: an interrupt of this thread). Its arguments were checked before ({@link Arguments}).
  */
 final class CommandRunner {
 
@@ -41,9 +43,16 @@ final class CommandRunner {
     private enum End { EXITED, TIMED_OUT, OVERFLOWED }
 
     private final ExecProperties properties;
+    private final Map<String, String> workerEnvironment;
 
     CommandRunner(ExecProperties properties) {
+        this(properties, System.getenv());
+    }
+
+    /** With {@code workerEnvironment} standing for the worker's own, which a test cannot set. */
+    CommandRunner(ExecProperties properties, Map<String, String> workerEnvironment) {
         this.properties = properties;
+        this.workerEnvironment = workerEnvironment;
     }
 
     /**
@@ -71,11 +80,12 @@ final class CommandRunner {
         command.add(executable.toString());
         command.addAll(args);
         String runId = UUID.randomUUID().toString();
-        ProcessBuilder builder = new ProcessBuilder(command).directory(scratch.toFile());
+        Path workDir = properties.workDir();
+        ProcessBuilder builder = new ProcessBuilder(command).directory((workDir != null ? workDir : scratch).toFile());
         Map<String, String> env = builder.environment();
-        env.clear();
+        env.clear(); // the worker's variables hold the broker's and Redis's passwords
         PASSED_ON.forEach(name -> {
-            String value = System.getenv(name);
+            String value = workerEnvironment.get(name);
             if (value != null) {
                 env.put(name, value);
             }

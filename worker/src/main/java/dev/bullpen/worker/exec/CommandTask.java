@@ -1,6 +1,8 @@
 package dev.bullpen.worker.exec;
 
 import dev.bullpen.worker.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -10,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The built-in task {@code bullpen.exec(program, args=[], timeout=None, stdin=None)}, on every worker:
- * runs an allowlisted program with a list of arguments (never through a shell) and answers a
- * {@link CommandResult}. No retries: a failed command is a FAILURE at once.
+ * runs an allowlisted program with a list of arguments (never through a shell), each checked
+ * against the program's flags and the work-dir first, and answers a {@link CommandResult}. No
+ * retries: a failed command is a FAILURE at once.
  */
 final class CommandTask {
 
@@ -22,22 +25,31 @@ final class CommandTask {
 
     private final ExecProperties properties;
     private final Programs programs;
+    private final Arguments argumentRules;
     private final CommandRunner runner;
 
     CommandTask(ExecProperties properties) {
         this.properties = properties;
         this.programs = Programs.of(properties);
+        this.argumentRules = new Arguments(properties);
         this.runner = new CommandRunner(properties);
         if (programs.allowed().isEmpty()) {
             log.debug("{} allows no program; set {} to allow some", NAME, ExecProperties.ALLOWED_PROGRAMS);
-        } else {
-            for (String program : programs.allowed()) {
-                try {
-                    log.info("{} may run {} ({})", NAME, program, programs.resolve(program));
-                } catch (CommandException ex) {
-                    log.warn("{}: {}", NAME, ex.getMessage());
-                }
+            return;
+        }
+        for (String program : programs.allowed()) {
+            try {
+                ExecProperties.ProgramRules rules = properties.rulesFor(program);
+                log.info("{} may run {} ({}) with flags {} and operands {}", NAME, program, programs.resolve(program),
+                        rules.flags(), rules.operands() == ExecProperties.Operands.UNCHECKED ? "unchecked"
+                                : properties.workDir() != null ? "in " + properties.workDir() : "naming no file");
+            } catch (CommandException ex) {
+                log.warn("{}: {}", NAME, ex.getMessage());
             }
+        }
+        if (properties.workDir() != null && !Files.isDirectory(properties.workDir())) {
+            log.warn("{}: {} ({}) is not a directory (yet): every call fails until it is", NAME,
+                    ExecProperties.WORK_DIR, properties.workDir());
         }
     }
 
@@ -57,7 +69,9 @@ final class CommandTask {
         if (arguments.stream().anyMatch(Objects::isNull)) { // List.of().contains(null) would throw
             throw new IllegalArgumentException(NAME + "() argument 'args' must be a list of strings, got a None in it");
         }
-        return runner.run(program, programs.resolve(program), arguments, timeoutOf(timeout), stdin.orElse(null));
+        Path executable = programs.resolve(program);
+        argumentRules.check(program, arguments);
+        return runner.run(program, executable, arguments, timeoutOf(timeout), stdin.orElse(null));
     }
 
     private Duration timeoutOf(Optional<Double> seconds) {

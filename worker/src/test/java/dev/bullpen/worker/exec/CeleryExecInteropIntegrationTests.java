@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * A Python Celery client (Debian's python3-celery) calls {@code bullpen.exec} with
  * {@code app.send_task("bullpen.exec", kwargs=...)}: results come back as dicts, failures as
- * exceptions named after the worker's. The calls are in {@code interop/celery_send_exec.py}.
+ * exceptions named after the worker's. The calls are in {@code interop/celery_send_exec.py}; the
+ * worker's work-dir is this class's directory of files.
  */
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryExecInteropIntegrationTests {
@@ -43,6 +44,11 @@ class CeleryExecInteropIntegrationTests {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.worker.exec.allowed-programs", () -> "echo,cat,gzip,sh");
+        registry.add("bullpen.worker.exec.work-dir", files::toString);
+        registry.add("bullpen.worker.exec.programs.gzip.flags", () -> "-c,-d,-k");
+        registry.add("bullpen.worker.exec.programs.echo.operands", () -> "unchecked");
+        registry.add("bullpen.worker.exec.programs.sh.flags", () -> "-c");
+        registry.add("bullpen.worker.exec.programs.sh.operands", () -> "unchecked");
         // Celery 5.2 has no global_keyprefix: use its plain keys, and delete the ones this test makes.
         registry.add("bullpen.result.key-prefix", () -> "");
     }
@@ -67,7 +73,7 @@ class CeleryExecInteropIntegrationTests {
         String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
                 + services.redisDatabase();
 
-        String[] lines = runPython(script.toString(), services.amqpUri().toString(), redis, QUEUE, input.toString())
+        String[] lines = runPython(script.toString(), services.amqpUri().toString(), redis, QUEUE, "from-python.txt")
                 .strip().split("\n");
         JsonNode out = CeleryJson.mapper().readTree(lines[lines.length - 1]);
         out.path("ids").forEach(id -> taskIds.add(id.asString()));
@@ -83,6 +89,10 @@ class CeleryExecInteropIntegrationTests {
         assertThat(input).exists();
         assertThat(out.path("failed").path("type").asString()).isEqualTo("CommandFailed");
         assertThat(out.path("failed").path("str").asString()).isEqualTo("sh exited with code 2: bad");
+        assertThat(out.path("escape").path("state").asString()).isEqualTo("FAILURE");
+        assertThat(out.path("escape").path("type").asString()).isEqualTo("ArgumentNotAllowed");
+        assertThat(out.path("escape").path("str").asString()).isEqualTo("gzip: argument '/etc/shadow' is an absolute path; "
+                + "name files relative to bullpen.worker.exec.work-dir");
     }
 
     static String runPython(String... args) throws IOException, InterruptedException {

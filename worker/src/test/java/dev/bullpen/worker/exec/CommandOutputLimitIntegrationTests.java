@@ -46,6 +46,8 @@ class CommandOutputLimitIntegrationTests {
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.client.default-queue", () -> QUEUE);
         registry.add("bullpen.worker.exec.allowed-programs", () -> "sh,echo");
+        registry.add("bullpen.worker.exec.programs.sh.flags", () -> "-c");
+        registry.add("bullpen.worker.exec.programs.sh.operands", () -> "unchecked");
         registry.add("bullpen.worker.exec.max-output", () -> "10KB");
         registry.add("bullpen.worker.exec.output-overflow", () -> "fail");
         // Longer than WAIT: only the overflow can end the endless writer in time.

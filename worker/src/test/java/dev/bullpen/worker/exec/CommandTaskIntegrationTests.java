@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.bullpen.client.GroupHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
-import dev.bullpen.client.Workflow;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.demo.WorkerApplication;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,8 +32,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code bullpen.exec} sent through {@link TaskClient} to a worker in this JVM, over the real broker
- * and Redis, with an allowlist of {@code echo}, {@code sh}, {@code cat}, {@code wc}, {@code gzip},
- * {@code /bin/sh} and one program that exists nowhere.
+ * and Redis, with an allowlist of {@code echo}, {@code sh}, {@code cat}, {@code wc}, {@code sha256sum},
+ * {@code /bin/sh} and one program that exists nowhere, and no work-dir: the shells and {@code echo}
+ * take their operands unchecked, so that these tests can watch processes by the files they write.
+ * {@link CommandConfinementIntegrationTests} has a worker with a work-dir.
  */
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CommandTaskIntegrationTests {
@@ -56,7 +55,13 @@ class CommandTaskIntegrationTests {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.worker.queues", () -> QUEUE);
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-        registry.add("bullpen.worker.exec.allowed-programs", () -> "echo,sh,cat,wc,gzip,/bin/sh," + MISSING);
+        registry.add("bullpen.worker.exec.allowed-programs", () -> "echo,sh,cat,wc,sha256sum,/bin/sh," + MISSING);
+        registry.add("bullpen.worker.exec.programs.echo.operands", () -> "unchecked");
+        registry.add("bullpen.worker.exec.programs.sh.flags", () -> "-c");
+        registry.add("bullpen.worker.exec.programs.sh.operands", () -> "unchecked");
+        registry.add("bullpen.worker.exec.programs[/bin/sh].flags", () -> "-c");
+        registry.add("bullpen.worker.exec.programs[/bin/sh].operands", () -> "unchecked");
+        registry.add("bullpen.worker.exec.programs.wc.flags", () -> "-c");
         registry.add("bullpen.worker.exec.max-output", () -> "64KB");
         registry.add("bullpen.worker.exec.default-timeout", () -> "20s");
         registry.add("bullpen.worker.exec.max-timeout", () -> "30s");
@@ -257,30 +262,17 @@ class CommandTaskIntegrationTests {
                 assertThat(started).allSatisfy(pid -> assertThat(Orphans.running(pid)).as("process %d", pid).isFalse()));
     }
 
-    /** The README's example, as it stands there: gzip fanned out over many files as one group. */
     @Test
-    void aGroupGzipsManyFilesOnASharedDirectory() throws IOException {
-        Path in = Files.createDirectories(files().resolve("in"));
-        for (int i = 0; i < 20; i++) {
-            Files.writeString(in.resolve("part-" + i + ".txt"), ("line " + i + " of a file to compress\n").repeat(100 + i));
-        }
-        List<Path> inputs;
-        try (var listing = Files.list(in)) {
-            inputs = listing.sorted().toList();
-        }
+    void withoutAWorkDirStdinStillWorksAndNoArgumentMayNameAFile() throws IOException {
+        Path canary = Files.writeString(files().resolve("canary-" + System.nanoTime()), "alive");
 
-        GroupHandle gzipped = client.apply(Workflow.group(inputs.stream()
-                .map(file -> Workflow.task("bullpen.exec", List.of(), Map.of("program", "gzip", "args", List.of("-kf", file.toString()))))
-                .toList()));
-        List<JsonNode> results = gzipped.get(Duration.ofMinutes(1));   // one {"exit_code": 0, ...} per file, in order
-
-        assertThat(results).hasSize(20).allSatisfy(r -> assertThat(r.get("exit_code").intValue()).isZero());
-        for (Path file : inputs) {
-            Path gz = file.resolveSibling(file.getFileName() + ".gz");
-            try (var unzipped = new GZIPInputStream(Files.newInputStream(gz))) {
-                assertThat(new String(unzipped.readAllBytes(), StandardCharsets.UTF_8)).as("%s", gz).isEqualTo(Files.readString(file));
-            }
-        }
+        assertThat(exec(Map.of("program", "sha256sum", "stdin", "hello")).get(WAIT, CommandResult.class).stdout())
+                .isEqualTo("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824  -\n");
+        TaskFailedException failed = failure(exec("sha256sum", List.of(canary.toString())));
+        assertThat(failed.remoteType()).isEqualTo("ArgumentNotAllowed");
+        assertThat(failed.remoteMessage()).isEqualTo("sha256sum: argument '" + canary + "' would name a file, and this "
+                + "worker lets no call name files: it has no bullpen.worker.exec.work-dir (BULLPEN_WORKER_EXEC_WORKDIR), "
+                + "the directory whose files callers may name");
     }
 
     private TaskHandle exec(String program, List<String> args) {
