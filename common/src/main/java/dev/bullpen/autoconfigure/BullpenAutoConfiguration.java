@@ -53,7 +53,7 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean(ResultBackend.class)
     @ConditionalOnBean(LettuceConnectionFactory.class)
     public RedisResultBackend resultBackend(LettuceConnectionFactory redis, ResultProperties properties) {
-        return new RedisResultBackend(redis, properties.keyPrefix(), properties.expires());
+        return new RedisResultBackend(redis, properties.keyPrefix(), properties.expires(), properties.maxBytes().toBytes());
     }
 
     /** Revocations beside the results, under the same key prefix. */

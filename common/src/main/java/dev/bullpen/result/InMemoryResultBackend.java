@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Results held in this JVM only: for tests and single-process use. Never expires. */
 public final class InMemoryResultBackend implements ResultBackend {
 
+    private final long maxBytes;
     private final Map<String, TaskResult> results = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<TaskResult>> ready = new ConcurrentHashMap<>();
     private final Map<String, List<String>> groups = new ConcurrentHashMap<>();
@@ -25,8 +26,21 @@ public final class InMemoryResultBackend implements ResultBackend {
         boolean failed;
     }
 
+    /** A backend that stores results of any size. */
+    public InMemoryResultBackend() {
+        this(Long.MAX_VALUE);
+    }
+
+    /** @param maxBytes the largest result stored, encoded as Redis would hold it */
+    public InMemoryResultBackend(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
     @Override
     public boolean store(TaskResult result) {
+        if (maxBytes != Long.MAX_VALUE) {
+            ResultCodec.requireWithin(result, ResultCodec.encode(result), maxBytes);
+        }
         boolean[] written = {false};
         results.compute(result.taskId(), (id, current) -> {
             if (current != null && current.state() == TaskState.SUCCESS) {

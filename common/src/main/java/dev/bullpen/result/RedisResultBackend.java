@@ -2,6 +2,7 @@ package dev.bullpen.result;
 
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -11,6 +12,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -61,7 +65,14 @@ public final class RedisResultBackend implements ResultBackend {
             return 1
             """;
 
+    /** What {@code bullpen.result.max-bytes} is by default: large for a result, small beside a worker's heap. */
+    public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(RedisResultBackend.class);
+
     private final RedisClient client;
+    private final long maxBytes;
+    private final String limitWhy;
     private final String keyPrefix;
     private final String expiresSeconds;
     private final StatefulRedisConnection<String, String> commands;
@@ -90,6 +101,15 @@ public final class RedisResultBackend implements ResultBackend {
      *        them forever
      */
     public RedisResultBackend(LettuceConnectionFactory factory, String keyPrefix, Duration expires) {
+        this(factory, keyPrefix, expires, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * @param maxBytes the largest result stored ({@code bullpen.result.max-bytes}); lowered to what
+     *        Redis itself takes in one argument ({@code proto-max-bulk-len}) when that is less: Redis
+     *        drops the connection on a larger one, with every other command on it
+     */
+    public RedisResultBackend(LettuceConnectionFactory factory, String keyPrefix, Duration expires, long maxBytes) {
         if (!(factory.getRequiredNativeClient() instanceof RedisClient redis)) {
             throw new IllegalArgumentException("RedisResultBackend supports standalone Redis only");
         }
@@ -102,6 +122,32 @@ public final class RedisResultBackend implements ResultBackend {
         commands.sync().clientSetname(clientName("bullpen-results"));
         this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
         this.groups = new RedisGroups(commands, keyPrefix, expiresSeconds);
+        long redisMax = protoMaxBulkLen(commands);
+        if (redisMax > 0 && redisMax < maxBytes) {
+            log.info("Results are limited to {} bytes, Redis's proto-max-bulk-len, under {} ({} bytes)", redisMax,
+                    ResultTooLargeException.MAX_BYTES, maxBytes);
+            this.maxBytes = redisMax;
+            this.limitWhy = "Redis takes in one value (its proto-max-bulk-len)";
+        } else {
+            this.maxBytes = maxBytes;
+            this.limitWhy = "a result may take (" + ResultTooLargeException.MAX_BYTES + ")";
+        }
+    }
+
+    /** Redis's largest argument, or -1 where CONFIG is not allowed (managed services often rename it). */
+    private static long protoMaxBulkLen(StatefulRedisConnection<String, String> connection) {
+        try {
+            Map<String, String> config = connection.sync().configGet("proto-max-bulk-len");
+            String value = config.get("proto-max-bulk-len");
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (RuntimeException ex) {
+            return -1;
+        }
+    }
+
+    /** The largest result this backend stores, in bytes. */
+    public long maxBytes() {
+        return maxBytes;
     }
 
     /** The Redis key that holds a task's result. */
@@ -113,12 +159,24 @@ public final class RedisResultBackend implements ResultBackend {
     public boolean store(TaskResult result) {
         String[] keys = {key(result.taskId())};
         String json = ResultCodec.encode(result);
+        if ((long) json.length() * 3 > maxBytes) {
+            try {
+                ResultCodec.requireWithin(result, json, maxBytes);
+            } catch (ResultTooLargeException ex) {
+                throw new ResultTooLargeException(result.taskId(), ex.size(), maxBytes, limitWhy);
+            }
+        }
         Long written;
         try {
-            written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
-        } catch (RedisNoScriptException ex) {
-            // Redis lost its script cache (restart or SCRIPT FLUSH).
-            written = commands.sync().eval(STORE_SCRIPT, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+            try {
+                written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+            } catch (RedisNoScriptException ex) {
+                // Redis lost its script cache (restart or SCRIPT FLUSH).
+                written = commands.sync().eval(STORE_SCRIPT, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+            }
+        } catch (RedisCommandExecutionException ex) {
+            throw new ResultStoreRefusedException("Redis refused the result of task " + result.taskId() + " ("
+                    + json.length() + " chars): " + ex.getMessage(), ex);
         }
         return written != null && written == 1L;
     }

@@ -17,6 +17,8 @@ public interface ResultBackend extends AutoCloseable {
      * the same id, from a duplicate delivery say, is ignored.
      *
      * @return false when the write was ignored because the task had already succeeded
+     * @throws ResultTooLargeException when the encoded result is larger than the backend stores;
+     *         nothing was stored, and storing it again cannot succeed
      */
     boolean store(TaskResult result);
 

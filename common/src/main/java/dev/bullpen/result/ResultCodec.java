@@ -25,6 +25,41 @@ final class ResultCodec {
      * core fields, {@code group_id} and {@code parent_id} when set, the extended fields, and
      * {@code task_id} last. Streamed to the generator: no tree is built for the fixed fields.
      */
+    /**
+     * Refuses a result whose encoding is over {@code maxBytes} UTF-8 bytes.
+     *
+     * @throws ResultTooLargeException when it is
+     */
+    static void requireWithin(TaskResult result, String json, long maxBytes) {
+        // A char is at least one UTF-8 byte and at most three: count exactly only when it could matter.
+        if ((long) json.length() * 3 <= maxBytes) {
+            return;
+        }
+        long bytes = json.length() > maxBytes ? json.length() : utf8Length(json);
+        if (bytes > maxBytes) {
+            throw new ResultTooLargeException(result.taskId(), bytes, maxBytes, "a result may take ("
+                    + ResultTooLargeException.MAX_BYTES + ")");
+        }
+    }
+
+    private static long utf8Length(String text) {
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     static String encode(TaskResult r) {
         return CeleryJson.writer().writeValueAsString(new Encoded(r));
     }

@@ -21,4 +21,9 @@ public record ResultMeta(@Nullable String name, @Nullable JsonNode args, @Nullab
 
     /** No extended fields. */
     public static final ResultMeta NONE = new ResultMeta(null, null, null, null, null, null, null, null);
+
+    /** The same without the task's arguments, which may be what made a result too large to store. */
+    public ResultMeta withoutArguments() {
+        return new ResultMeta(name, null, null, worker, retries, queue, parentId, groupId);
+    }
 }

@@ -254,6 +254,44 @@ class TaskMessageCodecTests {
         assertThat(m.id()).isEqualTo("from-correlation");
     }
 
+    // --- integers past 32 bits, as py-amqp sends Python's ---
+
+    @Test
+    void aRetriesCountPast32BitsIsKeptAsTheLargestIntNotWrappedToASmallOne() {
+        Map<String, @Nullable Object> raw = capture("args").amqpHeaders();
+        raw.put("retries", 1L << 62);
+        raw.put("tenant_id", 5_000_000_000L);
+
+        TaskMessage m = codec.decode(raw, DeliveryProperties.defaults("x"), capture("args").bodyBytes());
+
+        assertThat(m.headers().retries()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(m.headers().extra()).containsEntry("tenant_id", 5_000_000_000L);
+    }
+
+    @Test
+    void aGroupIndexPast32BitsIsMalformed() {
+        Map<String, @Nullable Object> raw = capture("args").amqpHeaders();
+        raw.put("group_index", 1L << 40);
+
+        assertThatThrownBy(() -> codec.decode(raw, DeliveryProperties.defaults("x"), capture("args").bodyBytes()))
+                .isInstanceOf(MalformedMessageException.class).hasMessageContaining("'group_index' is out of range");
+    }
+
+    @Test
+    void aCompressedBodyInflatesNoFurtherThanTheCodecsLimit() throws Exception {
+        Map<String, @Nullable Object> raw = capture("args").amqpHeaders();
+        raw.put("compression", "application/x-gzip");
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.zip.DeflaterOutputStream(zipped)) {
+            out.write(("[[\"" + "a".repeat(100_000) + "\"], {}, {}]").getBytes(StandardCharsets.UTF_8));
+        }
+
+        assertThatThrownBy(() -> new TaskMessageCodec(65_536).decode(raw, DeliveryProperties.defaults("x"), zipped.toByteArray()))
+                .isInstanceOf(MalformedMessageException.class).hasMessageContaining("inflates past 65536 bytes");
+        assertThat(new TaskMessageCodec(200_000).decode(raw, DeliveryProperties.defaults("x"), zipped.toByteArray())
+                .args().get(0).asString()).hasSize(100_000);
+    }
+
     // --- malformed messages ---
 
     @Test

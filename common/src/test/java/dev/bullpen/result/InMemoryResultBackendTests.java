@@ -7,4 +7,9 @@ class InMemoryResultBackendTests extends ResultBackendContract {
     protected ResultBackend createBackend() {
         return new InMemoryResultBackend();
     }
+
+    @Override
+    protected ResultBackend createBackend(long maxBytes) {
+        return new InMemoryResultBackend(maxBytes);
+    }
 }

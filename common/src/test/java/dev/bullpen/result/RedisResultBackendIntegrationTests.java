@@ -40,6 +40,11 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
         return new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), ONE_DAY);
     }
 
+    @Override
+    protected ResultBackend createBackend(long maxBytes) {
+        return new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), ONE_DAY, maxBytes);
+    }
+
     private RedisResultBackend redisBackend() {
         return (RedisResultBackend) backend;
     }

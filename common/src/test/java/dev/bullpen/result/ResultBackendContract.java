@@ -1,6 +1,7 @@
 package dev.bullpen.result;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.protocol.CeleryJson;
@@ -40,6 +41,9 @@ public abstract class ResultBackendContract {
 
     /** A new backend for one test. */
     protected abstract ResultBackend createBackend();
+
+    /** A new backend that stores results of at most {@code maxBytes}, encoded; the test closes it. */
+    protected abstract ResultBackend createBackend(long maxBytes);
 
     @BeforeEach
     void openBackend() {
@@ -89,6 +93,25 @@ public abstract class ResultBackendContract {
     }
 
     // --- reading and writing ---
+
+    @Test
+    void aResultOverTheLimitIsRefusedWholeAndOneWithinItIsStored() {
+        try (ResultBackend limited = createBackend(4096)) {
+            String large = newTaskId();
+            String small = newTaskId();
+
+            assertThatThrownBy(() -> limited.store(TaskResult.success(large, NODES.stringNode("\u00e9".repeat(2100)), meta("t"))))
+                    .isInstanceOfSatisfying(ResultTooLargeException.class, ex -> {
+                        assertThat(ex.limit()).isEqualTo(4096);
+                        assertThat(ex.size()).as("UTF-8 bytes, not chars").isGreaterThan(4200);
+                        assertThat(ex.getMessage()).contains(large, "over the 4096 bytes");
+                    });
+            assertThat(limited.store(TaskResult.success(small, NODES.stringNode("x".repeat(3000)), meta("t")))).isTrue();
+
+            assertThat(limited.get(large).state()).isEqualTo(TaskState.PENDING);
+            assertThat(limited.get(small).result().asString()).hasSize(3000);
+        }
+    }
 
     @Test
     void anUnknownIdIsPending() {

@@ -92,7 +92,8 @@ final class ScheduleFixture implements AutoCloseable {
     synchronized ScheduleStore store() {
         if (store == null) {
             StringRedisTemplate redis = new StringRedisTemplate(services.redisConnectionFactory());
-            store = new ScheduleStore(redis, new ResultProperties(services.redisPrefix(), Duration.ofDays(1)));
+            store = new ScheduleStore(redis, new ResultProperties(services.redisPrefix(), Duration.ofDays(1),
+                    org.springframework.util.unit.DataSize.ofMegabytes(8)));
         }
         return store;
     }

@@ -127,6 +127,9 @@ final class DeliveryHandler {
                 slots.release();
             }
             return Outcome.ACK;
+        } catch (StoredInstead ex) {
+            // A result the store will never take, in a path that ends the run at once (a revoke, a last retry).
+            return ex.deadLetterReason() == null ? Outcome.ACK : deadLetter(queue, props, body, ex.deadLetterReason());
         } catch (HandBack ex) {
             log.warn("Task {}[{}] goes back to {}: {}", message.task(), message.id(), queue, ex.getMessage());
             return Outcome.REQUEUE;

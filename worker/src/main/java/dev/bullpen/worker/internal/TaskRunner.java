@@ -132,8 +132,14 @@ public final class TaskRunner implements AutoCloseable {
         } finally {
             running.end(attempt);
         }
+        String deadLetter = null;
         if (!message.headers().ignoreResult()) {
-            results.store(outcome);
+            try {
+                results.store(outcome);
+            } catch (StoredInstead instead) {
+                outcome = instead.stored(); // what callbacks, chords and meters go by: the task's result is no more
+                deadLetter = instead.deadLetterReason();
+            }
         }
         follow(message, outcome);
         if (outcome.state() == TaskState.SUCCESS) {
@@ -143,7 +149,7 @@ public final class TaskRunner implements AutoCloseable {
         } else {
             meters.failed(message, queue, start);
         }
-        return RunOutcome.DONE;
+        return deadLetter == null ? RunOutcome.DONE : new RunOutcome.GiveUp(deadLetter, "bullpen.exceptions.ResultStoreError");
     }
 
     /**
