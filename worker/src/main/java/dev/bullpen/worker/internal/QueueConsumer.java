@@ -56,6 +56,10 @@ final class QueueConsumer extends DefaultConsumer {
         this.inFlight = inFlight;
     }
 
+    String queue() {
+        return queue;
+    }
+
     void start(int prefetch) throws IOException {
         getChannel().basicQos(prefetch);
         consumerTag = getChannel().basicConsume(queue, false, this);
@@ -105,6 +109,7 @@ final class QueueConsumer extends DefaultConsumer {
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             } finally {
+                inFlight.settled();
                 if (outcome == null) {
                     // Left open, never acknowledged (no later multiple ack covers it): the broker
                     // redelivers it when the channel closes.

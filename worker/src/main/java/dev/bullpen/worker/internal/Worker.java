@@ -139,7 +139,7 @@ public final class Worker implements SmartLifecycle {
         long maxBody = properties.maxMessageBytes().toBytes();
         this.handler = new DeliveryHandler(new TaskMessageCodec((int) maxBody), runner, deadLetters, delayed, checks, meters, throttle,
                 maxBody, BodyBudget.forHeap(maxBody));
-        Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::count)
+        Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::unsettled)
                 .description("Task messages received and not yet acknowledged").register(registryOfMeters);
     }
 
@@ -214,6 +214,7 @@ public final class Worker implements SmartLifecycle {
             declare(c, queue);
             QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, slots, inFlight);
             consumer.start(properties.effectivePrefetch());
+            reopenWhenClosed(consumer, false);
             started.add(consumer);
         }
         consumers.addAll(started);
@@ -253,6 +254,7 @@ public final class Worker implements SmartLifecycle {
             directProblem = queue.takenMessage();
             return false;
         }
+        reopenWhenClosed(consumer, true);
         consumers.add(consumer);
         directConsumer = consumer;
         if (directProblem != null) {
@@ -260,6 +262,64 @@ public final class Worker implements SmartLifecycle {
         }
         directProblem = null;
         return true;
+    }
+
+    /**
+     * The broker may close one consumer's channel and keep the connection: {@code consumer_timeout}
+     * when a task runs longer than it (30 minutes by default), or any other channel error. The
+     * client's recovery only reopens what a lost connection took, so without this the queue would
+     * stay unconsumed and the worker DOWN for good; the closed channel's unacknowledged messages go
+     * back to the queue, and a new channel takes over after a pause.
+     */
+    private void reopenWhenClosed(QueueConsumer consumer, boolean exclusive) {
+        consumer.getChannel().addShutdownListener(cause -> {
+            if (cause.isHardError() || cause.isInitiatedByApplication() || !running) {
+                return; // the connection's own recovery, or the worker stopping
+            }
+            String reason = cause.getMessage();
+            log.error("The broker closed the channel consuming {} ({}){}; its unacknowledged messages go back to the "
+                    + "queue, and a new channel consumes it", consumer.queue(), reason, reason != null
+                    && reason.contains("acknowledgement") ? ": a task ran longer than the broker's consumer_timeout; raise "
+                    + "consumer_timeout in rabbitmq.conf, or give the task a time limit below it" : "");
+            Thread.ofVirtual().name("bullpen-reopen").start(() -> reopen(consumer, exclusive));
+        });
+    }
+
+    private void reopen(QueueConsumer closed, boolean exclusive) {
+        BackOffExecution backOff = new ExponentialBackOff(1000, 2.0).start();
+        while (running) {
+            try {
+                Thread.sleep(Math.min(backOff.nextBackOff(), 30_000));
+            } catch (InterruptedException ex) {
+                return;
+            }
+            synchronized (this) {
+                Connection c = connection;
+                Slots gate = slots;
+                int at = consumers.indexOf(closed);
+                if (!running || c == null || !c.isOpen() || gate == null || at < 0) {
+                    return; // stopping, or the connection is down and its recovery will do
+                }
+                try {
+                    QueueConsumer fresh = new QueueConsumer(c.createChannel(), closed.queue(), handler, executor, gate,
+                            inFlight);
+                    if (exclusive) {
+                        fresh.startExclusive(properties.effectivePrefetch());
+                    } else {
+                        fresh.start(properties.effectivePrefetch());
+                    }
+                    reopenWhenClosed(fresh, exclusive);
+                    consumers.set(at, fresh);
+                    if (directConsumer == closed) {
+                        directConsumer = fresh;
+                    }
+                    log.info("Consuming {} again on a new channel", closed.queue());
+                    return;
+                } catch (IOException | RuntimeException ex) {
+                    log.warn("Could not consume {} on a new channel yet: {}", closed.queue(), ex.toString());
+                }
+            }
+        }
     }
 
     private void retryDirectQueue() {
