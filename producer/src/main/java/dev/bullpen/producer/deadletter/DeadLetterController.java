@@ -69,14 +69,22 @@ class DeadLetterController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = ReplayAccepted.class)))
     @ApiResponse(responseCode = "404", description = "No dead letter with that id", content = @Content(mediaType = PROBLEM))
+    @ApiResponse(responseCode = "409", description = "The dead letter is not whole: its body was over the worker's "
+            + "bullpen.worker.max-message-bytes and was not kept, or its headers were unreadable; it stays where it is",
+            content = @Content(mediaType = PROBLEM))
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm",
             content = @Content(mediaType = PROBLEM))
     ResponseEntity<ReplayAccepted> replay(@PathVariable String id,
             @Parameter(description = "The task queue whose <queue>.dlq holds it (default bullpen.client.default-queue)")
             @RequestParam(required = false) @Nullable String queue) {
         String from = queueOrDefault(queue);
-        ReplayAccepted replayed = deadLetters.replay(from, id).orElseThrow(() -> problem(HttpStatus.NOT_FOUND,
-                "Dead letter not found", "no dead letter with id '" + id + "' in " + DeadLetterQueues.deadLetterQueue(from)));
+        ReplayAccepted replayed;
+        try {
+            replayed = deadLetters.replay(from, id).orElseThrow(() -> problem(HttpStatus.NOT_FOUND,
+                    "Dead letter not found", "no dead letter with id '" + id + "' in " + DeadLetterQueues.deadLetterQueue(from)));
+        } catch (NotReplayableException ex) {
+            throw problem(HttpStatus.CONFLICT, "Dead letter cannot be replayed", ex.getMessage());
+        }
         return ResponseEntity.accepted()
                 .location(UriComponentsBuilder.fromPath("/api/tasks/{id}").buildAndExpand(id).encode().toUri())
                 .body(replayed);

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import java.io.IOException;
@@ -85,6 +86,11 @@ class DeadLetterQueues implements AutoCloseable {
 
     private ReplayAccepted replay(Channel ch, String queue, String id, GetResponse dead) throws IOException {
         Map<String, Object> headers = dead.getProps().getHeaders();
+        String lost = InboundGuard.problem(headers, "the worker's bullpen.worker.max-message-bytes");
+        if (lost != null) {
+            // Its body, or some of its headers, were never kept: a replay would run something else.
+            throw new NotReplayableException(id, lost);
+        }
         Object original = headers == null ? null : headers.get(DeadLetter.ORIGINAL_QUEUE);
         String target = original != null ? original.toString() : queue;
         // Forget the FAILURE first: done after, it could wipe out the new run's result.
