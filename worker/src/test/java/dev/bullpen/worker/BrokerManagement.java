@@ -22,7 +22,8 @@ final class BrokerManagement {
 
     private final URI base;
     private final String authorization;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
 
     BrokerManagement(BullpenServices services) {
         URI amqp = services.amqpUri();
@@ -60,8 +61,20 @@ final class BrokerManagement {
         }
     }
 
+    /** The same, among the connections to one virtual host only (a smaller answer from a busy broker). */
+    List<String> connectionsNamed(String vhost, String clientProvidedName) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (JsonNode connection : get("vhosts/" + encode(vhost) + "/connections?columns=name,user_provided_name")) {
+            if (clientProvidedName.equals(connection.path("user_provided_name").asString(""))) {
+                names.add(connection.path("name").asString());
+            }
+        }
+        return names;
+    }
+
     private JsonNode get(String path) throws Exception {
-        HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request(path).timeout(java.time.Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
