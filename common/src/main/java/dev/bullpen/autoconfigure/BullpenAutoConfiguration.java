@@ -55,8 +55,9 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean(Revocations.class)
     @ConditionalOnBean(LettuceConnectionFactory.class)
     public RedisRevocations revocations(LettuceConnectionFactory redis, ResultProperties results,
-            RevokeProperties properties) {
-        return new RedisRevocations(redis, results.keyPrefix(), properties.ttl());
+            RevokeProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new RedisRevocations(redis, results.keyPrefix(), properties.ttl(), properties.max(),
+                meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
     @Bean(destroyMethod = "close")

@@ -60,6 +60,12 @@ public final class MeterNames {
      */
     public static final String SCHEDULE_TICKS = "bullpen.schedule.ticks";
 
+    /**
+     * Client (producer): revocations dropped, oldest first, because more than {@code bullpen.revoke.max}
+     * were kept (counter). A dropped id is no longer revoked: its task runs if it is still queued.
+     */
+    public static final String REVOCATIONS_DROPPED = "bullpen.revocations.dropped";
+
     /** Tag: the task name. */
     public static final String TAG_TASK = "task";
     /** Tag: the queue. */
