@@ -52,6 +52,22 @@ class ScheduleDefinitionsTests {
     }
 
     @Test
+    void aCronThatNeverFiresFailsStartupNamingItsProperty() {
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.feb30.task", "t",
+                "bullpen.schedules.feb30.cron", "0 0 30 2 *")))
+                .hasStackTraceContaining("bullpen.schedules.feb30.cron").hasStackTraceContaining("never fires");
+    }
+
+    @Test
+    void controlCharactersInATaskOrQueueNameFailStartup() {
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.x.task", "t\nforged", "bullpen.schedules.x.interval", "1s")))
+                .hasStackTraceContaining("bullpen.schedules.x.task").hasStackTraceContaining("control characters");
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.x.task", "t", "bullpen.schedules.x.interval", "1s",
+                "bullpen.schedules.x.queue", "q\r")))
+                .hasStackTraceContaining("bullpen.schedules.x.queue");
+    }
+
+    @Test
     void aStoredScheduleReadsBackTheSame() {
         Schedule schedule = Schedule.of("s", "0 9 * * 1-5", "Europe/Berlin", null, "reports.build",
                 CeleryJson.mapper().createArrayNode().add(1.5).add("x"), CeleryJson.mapper().createObjectNode().put("k", true),
