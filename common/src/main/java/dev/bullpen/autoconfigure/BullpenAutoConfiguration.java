@@ -3,6 +3,7 @@ package dev.bullpen.autoconfigure;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.TaskClient;
+import dev.bullpen.metrics.TagValues;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.RedisRevocations;
@@ -61,8 +62,9 @@ public class BullpenAutoConfiguration {
     @ConditionalOnMissingBean(Revocations.class)
     @ConditionalOnBean(LettuceConnectionFactory.class)
     public RedisRevocations revocations(LettuceConnectionFactory redis, ResultProperties results,
-            RevokeProperties properties) {
-        return new RedisRevocations(redis, results.keyPrefix(), properties.ttl());
+            RevokeProperties properties, ObjectProvider<MeterRegistry> meters) {
+        return new RedisRevocations(redis, results.keyPrefix(), properties.ttl(), properties.max(),
+                meters.getIfAvailable(() -> Metrics.globalRegistry));
     }
 
     @Bean(destroyMethod = "close")
@@ -70,10 +72,10 @@ public class BullpenAutoConfiguration {
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
             ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
-            ObjectProvider<MeterRegistry> meters, Environment environment) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<TagValues> tags, Environment environment) {
         RoutingProperties.rejectUnbracketedGlobs(environment);
         return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
                 properties.toSettings(routing),
-                meters.getIfAvailable(() -> Metrics.globalRegistry));
+                meters.getIfAvailable(() -> Metrics.globalRegistry), tags.getIfAvailable(() -> TagValues.AS_IS));
     }
 }

@@ -7,6 +7,7 @@ import dev.bullpen.client.internal.UnroutableException;
 import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
+import dev.bullpen.metrics.TagValues;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.client.internal.RevokeBroadcast;
 import dev.bullpen.protocol.CeleryJson;
@@ -100,13 +101,26 @@ public final class TaskClient implements AutoCloseable {
      */
     public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
             TaskClientSettings settings, MeterRegistry meters) {
+        this(amqp, results, revocations, settings, meters, TagValues.AS_IS);
+    }
+
+    /**
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
+     * @param settings queue and publishing settings
+     * @param meters where tasks published and publish latency ({@link MeterNames}) are recorded
+     * @param tags the tag values task and queue names become on those meters
+     */
+    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
+            TaskClientSettings settings, MeterRegistry meters, TagValues tags) {
         this.revocations = revocations;
         this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
         this.revokeBroadcast = new RevokeBroadcast(publisher, settings.confirmTimeout());
         this.results = results;
         this.settings = settings;
-        this.meters = new PublishMeters(meters);
+        this.meters = new PublishMeters(meters, tags);
         this.workflows = new WorkflowLauncher(this, results, settings);
         this.broadcasts = new Broadcasts(this, results, new WorkerPing(publisher), settings.confirmTimeout());
     }

@@ -60,6 +60,21 @@ public final class MeterNames {
      */
     public static final String SCHEDULE_TICKS = "bullpen.schedule.ticks";
 
+    /**
+     * Client (producer): revocations dropped, oldest first, because more than {@code bullpen.revoke.max}
+     * were kept (counter). A dropped id is no longer revoked: its task runs if it is still queued.
+     */
+    public static final String REVOCATIONS_DROPPED = "bullpen.revocations.dropped";
+
+    /**
+     * The task tag of names the application does not know (the worker: no task registered under the
+     * name; the producer: neither configured nor reported by a live worker), so that a stream of
+     * unknown names cannot grow the number of series without bound.
+     */
+    public static final String UNREGISTERED = "unregistered";
+    /** The queue tag of queues the producer does not know, for the same reason as {@link #UNREGISTERED}. */
+    public static final String OTHER_QUEUE = "other";
+
     /** Tag: the task name. */
     public static final String TAG_TASK = "task";
     /** Tag: the queue. */

@@ -1,6 +1,10 @@
 package dev.bullpen.revoke;
 
+import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
@@ -13,6 +17,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +37,12 @@ import tools.jackson.databind.JsonNode;
  * expiring after the time to live, and a message on the channel {@code bullpen-revoked} for each
  * revocation, written together by one script.
  *
+ * <p>Their number is capped: anyone who may revoke may revoke arbitrary ids, and each costs every
+ * watching worker memory. A sorted set {@code bullpen-revocations} indexes the ids by when they were
+ * last revoked; the script that stores a revocation drops the oldest beyond the cap (key and index
+ * entry) and returns how many it dropped, which {@link MeterNames#REVOCATIONS_DROPPED} counts. A
+ * watcher's copy in memory is held to the cap too, give or take a slack that keeps its pruning cheap.
+ *
  * <p>A watching worker subscribes to the channel first and only then {@code SCAN}s the keys, so a
  * revocation made in between is seen one way or the other; every resubscription after a reconnect
  * scans again. From then on {@link #isRevoked} is a lookup in memory: no round trip per task.
@@ -44,10 +55,32 @@ public final class RedisRevocations implements Revocations {
     public static final String CHANNEL = "bullpen-revoked";
 
     private static final Logger log = LoggerFactory.getLogger(RedisRevocations.class);
+    /** The sorted set of revoked ids by the epoch millisecond of their last revocation (after the key prefix). */
+    public static final String INDEX = "bullpen-revocations";
+    /** Ten times Celery's {@code REVOKES_MAX}, which bounds a worker's revocations in memory. */
+    public static final int DEFAULT_MAX = 100_000;
+
+    /**
+     * KEYS: the id's key, the channel, the index. ARGV: the revocation, ttl ms, now ms, the cap, the id,
+     * the key prefix of revoked ids. The keys it drops are derived from the index, so this script is
+     * for a standalone Redis only, as this class is.
+     */
     private static final String REVOKE_SCRIPT = """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
+            redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[3]) - tonumber(ARGV[2])))
+            local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
+            local dropped = 0
+            if over > 0 then
+              local oldest = redis.call('ZPOPMIN', KEYS[3], over)
+              for i = 1, #oldest, 2 do
+                redis.call('DEL', ARGV[6] .. oldest[i])
+                dropped = dropped + 1
+              end
+            end
+            redis.call('PEXPIRE', KEYS[3], ARGV[2])
             redis.call('PUBLISH', KEYS[2], ARGV[1])
-            return 1
+            return dropped
             """;
     /** Forget expired ids in memory every this many revocations seen, so the copy stays as small as Redis's. */
     private static final int PRUNE_EVERY = 1024;
@@ -55,6 +88,8 @@ public final class RedisRevocations implements Revocations {
     private final RedisClient client;
     private final String keyPrefix;
     private final Duration ttl;
+    private final int max;
+    private final Counter dropped;
     private final StatefulRedisConnection<String, String> commands;
     private final Map<String, Revocation> local = new ConcurrentHashMap<>();
     private final List<Consumer<Revocation>> listeners = new CopyOnWriteArrayList<>();
@@ -68,15 +103,32 @@ public final class RedisRevocations implements Revocations {
      * @param ttl how long a revocation holds
      */
     public RedisRevocations(LettuceConnectionFactory factory, String keyPrefix, Duration ttl) {
+        this(factory, keyPrefix, ttl, DEFAULT_MAX, Metrics.globalRegistry);
+    }
+
+    /**
+     * @param factory a started connection factory (standalone Redis)
+     * @param keyPrefix prepended to the keys and the channel, like the results' {@code global_keyprefix}
+     * @param ttl how long a revocation holds
+     * @param max how many revocations are kept at most; beyond it the oldest are dropped
+     * @param meters where {@link MeterNames#REVOCATIONS_DROPPED} is counted
+     */
+    public RedisRevocations(LettuceConnectionFactory factory, String keyPrefix, Duration ttl, int max,
+            MeterRegistry meters) {
         if (!(factory.getRequiredNativeClient() instanceof RedisClient redis)) {
             throw new IllegalArgumentException("RedisRevocations supports standalone Redis only");
         }
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("bullpen.revoke.ttl must be positive, got " + ttl);
         }
+        if (max < 1) {
+            throw new IllegalArgumentException("bullpen.revoke.max must be at least 1, got " + max);
+        }
         this.client = redis;
         this.keyPrefix = keyPrefix;
         this.ttl = ttl;
+        this.max = max;
+        this.dropped = RevocationMeters.dropped(meters);
         this.commands = client.connect(StringCodec.UTF8);
     }
 
@@ -87,10 +139,18 @@ public final class RedisRevocations implements Revocations {
 
     @Override
     public void revoke(String taskId, boolean terminate) {
-        Revocation revocation = new Revocation(taskId, terminate, Instant.now().plus(ttl));
+        Instant now = Instant.now();
+        Revocation revocation = new Revocation(taskId, terminate, now.plus(ttl));
         // EVAL rather than EVALSHA: revoking is rare, and this needs no reloading after a SCRIPT FLUSH.
-        commands.sync().eval(REVOKE_SCRIPT, ScriptOutputType.INTEGER, new String[] {key(taskId), keyPrefix + CHANNEL},
-                encode(revocation), Long.toString(Math.max(1, ttl.toMillis())));
+        Long gone = commands.sync().eval(REVOKE_SCRIPT, ScriptOutputType.INTEGER,
+                new String[] {key(taskId), keyPrefix + CHANNEL, keyPrefix + INDEX}, encode(revocation),
+                Long.toString(Math.max(1, ttl.toMillis())), Long.toString(now.toEpochMilli()), Integer.toString(max),
+                taskId, keyPrefix + KEY_PREFIX);
+        if (gone != null && gone > 0) {
+            dropped.increment(gone);
+            log.warn("Revocations are capped at {} (bullpen.revoke.max): the {} oldest dropped, their tasks may run",
+                    max, gone);
+        }
         if (subscription != null) {
             learn(revocation); // the same instance sees its own revocation at once, not when the message is back
         }
@@ -211,8 +271,26 @@ public final class RedisRevocations implements Revocations {
                 }
             }
         }
-        if (seen.incrementAndGet() % PRUNE_EVERY == 0) {
+        if (seen.incrementAndGet() % PRUNE_EVERY == 0 || local.size() > max + slack()) {
+            prune(now);
+        }
+    }
+
+    /** How far a watcher's copy may grow past the cap before it is cut back: a sixteenth, so that a cut is rare. */
+    private int slack() {
+        return Math.max(16, max / 16);
+    }
+
+    /** Forgets expired ids and, past the cap, the oldest (first to expire), as Redis drops them. */
+    private void prune(Instant now) {
+        // Its own lock, not this instance's: watch() holds that through a whole reload.
+        synchronized (local) {
             local.values().removeIf(r -> !r.isActive(now));
+            int over = local.size() - max;
+            if (over > 0) {
+                local.values().stream().sorted(Comparator.comparing(Revocation::expiresAt)).limit(over).toList()
+                        .forEach(r -> local.remove(r.taskId(), r));
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bullpen.revoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +26,11 @@ class InMemoryRevocationsTests extends RevocationsContract {
     }
 
     @Override
+    protected Revocations createCapped(int max, MeterRegistry meters) {
+        return new InMemoryRevocations(TTL, max, meters);
+    }
+
+    @Override
     protected Duration timeToLive() {
         return TTL;
     }
@@ -43,6 +49,12 @@ class InMemoryRevocationsTests extends RevocationsContract {
     @Test
     void aTimeToLiveMustBePositive() {
         assertThatThrownBy(() -> new InMemoryRevocations(Duration.ZERO)).hasMessageContaining("positive");
+    }
+
+    @Test
+    void aCapMustBePositive() {
+        assertThatThrownBy(() -> new InMemoryRevocations(TTL, 0, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+                .hasMessageContaining("at least 1");
     }
 
     private static final class MutableClock extends Clock {

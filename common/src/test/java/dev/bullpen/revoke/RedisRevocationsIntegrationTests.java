@@ -8,7 +8,12 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,14 +32,43 @@ class RedisRevocationsIntegrationTests extends RevocationsContract {
         return new RedisRevocations(services.redisConnectionFactory(), services.redisPrefix(), TTL);
     }
 
+    /** The key prefix of each capped instance, so that its peer shares its store. */
+    private final Map<Revocations, String> prefixes = new ConcurrentHashMap<>();
+
     @Override
     protected Revocations createPeer(Revocations revocations) {
-        return createRevocations();
+        String prefix = prefixes.getOrDefault(revocations, services.redisPrefix());
+        return new RedisRevocations(services.redisConnectionFactory(), prefix, TTL);
+    }
+
+    @Override
+    protected Revocations createCapped(int max, MeterRegistry meters) {
+        // A prefix of its own: the cap counts every id under a prefix, and the other tests' ids are there.
+        String prefix = services.redisPrefix() + "capped-" + UUID.randomUUID() + ":";
+        Revocations capped = new RedisRevocations(services.redisConnectionFactory(), prefix, TTL, max, meters);
+        prefixes.put(capped, prefix);
+        return capped;
     }
 
     @Override
     protected Duration timeToLive() {
         return TTL;
+    }
+
+    @Test
+    void aDroppedRevocationLeavesNeitherItsKeyNorItsIndexEntry() {
+        String prefix = services.redisPrefix() + "capped-" + UUID.randomUUID() + ":";
+        String oldest = newTaskId();
+        String newest = newTaskId();
+        try (RedisRevocations capped = new RedisRevocations(services.redisConnectionFactory(), prefix, TTL, 1,
+                new SimpleMeterRegistry()); StatefulRedisConnection<String, String> raw = client().connect(StringCodec.UTF8)) {
+            capped.revoke(oldest, false);
+            capped.revoke(newest, false);
+
+            assertThat(raw.sync().exists(capped.key(oldest))).isZero();
+            assertThat(raw.sync().zrange(prefix + RedisRevocations.INDEX, 0, -1)).containsExactly(newest);
+            assertThat(raw.sync().pttl(prefix + RedisRevocations.INDEX)).isBetween(TTL.toMillis() - 60_000, TTL.toMillis());
+        }
     }
 
     private RedisClient client() {

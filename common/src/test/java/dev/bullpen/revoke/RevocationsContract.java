@@ -3,6 +3,9 @@ package dev.bullpen.revoke;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bullpen.metrics.MeterNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -29,6 +32,12 @@ public abstract class RevocationsContract {
 
     /** An instance over the same store as {@code revocations}; closed after the test if it is another one. */
     protected abstract Revocations createPeer(Revocations revocations);
+
+    /**
+     * A new instance over a store of its own (no other test's ids in it) that keeps at most
+     * {@code max} revocations and counts those it drops in {@code meters}; closed by the test.
+     */
+    protected abstract Revocations createCapped(int max, MeterRegistry meters);
 
     @BeforeEach
     void open() {
@@ -118,6 +127,42 @@ public abstract class RevocationsContract {
         Revocation heardOf = heard.stream().filter(r -> r.taskId().equals(id)).findFirst().orElseThrow();
         assertThat(heardOf.expiresAt()).isBetween(java.time.Instant.now().plus(timeToLive()).minusSeconds(60),
                 java.time.Instant.now().plus(timeToLive()).plusSeconds(1));
+    }
+
+    @Test
+    void beyondTheCapTheOldestAreDroppedAndCounted() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<String> ids = List.of(newTaskId(), newTaskId(), newTaskId(), newTaskId(), newTaskId());
+        try (Revocations capped = createCapped(3, meters)) {
+            ids.forEach(id -> capped.revoke(id, false));
+
+            assertThat(ids).map(capped::isRevoked).containsExactly(false, false, true, true, true);
+            assertThat(meters.counter(MeterNames.REVOCATIONS_DROPPED).count()).isEqualTo(2.0);
+            try (Revocations watcher = createPeer(capped)) {
+                List<Revocation> loaded = new CopyOnWriteArrayList<>();
+                watcher.watch(loaded::add);
+                assertThat(loaded).map(Revocation::taskId).containsExactlyInAnyOrderElementsOf(ids.subList(2, 5));
+            }
+        }
+    }
+
+    @Test
+    void aRenewedRevocationCountsAsTheNewest() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        String first = newTaskId();
+        String second = newTaskId();
+        String third = newTaskId();
+        try (Revocations capped = createCapped(2, meters)) {
+            capped.revoke(first, false);
+            capped.revoke(second, false);
+            capped.revoke(first, false);
+            capped.revoke(third, false);
+
+            assertThat(capped.isRevoked(first)).as("renewed after the second").isTrue();
+            assertThat(capped.isRevoked(second)).as("the oldest").isFalse();
+            assertThat(capped.isRevoked(third)).isTrue();
+            assertThat(meters.counter(MeterNames.REVOCATIONS_DROPPED).count()).isEqualTo(1.0);
+        }
     }
 
     /** The time to live the instances were made with. */

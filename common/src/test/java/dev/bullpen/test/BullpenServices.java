@@ -217,7 +217,9 @@ public final class BullpenServices implements AfterAllCallback {
 
     /**
      * Spring Boot properties that point an application at the test services, in Boot's standard
-     * names ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}) plus the class's key prefix.
+     * names ({@code spring.rabbitmq.*}, {@code spring.data.redis.*}) plus the class's key prefix, and
+     * for a producer, the class's own queues ({@code <namespace>.*}) as queues a request may name
+     * (a worker ignores that setting).
      */
     public Map<String, String> springProperties() {
         URI amqp = amqpUri();
@@ -233,6 +235,7 @@ public final class BullpenServices implements AfterAllCallback {
         props.put("spring.data.redis.port", Integer.toString(redisUri().getPort()));
         props.put("spring.data.redis.database", Integer.toString(redisDatabase()));
         props.put("bullpen.result.key-prefix", redisPrefix());
+        props.put("bullpen.producer.queue-patterns[0]", namespace + ".*");
         return props;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -33,15 +34,15 @@ class ProducerPropertiesTests {
 
     @Test
     void refusesNonsense() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofBytes(0), Duration.ZERO, Duration.ofDays(1)))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofBytes(0), Duration.ZERO, Duration.ofDays(1), List.of()))
                 .withMessageContaining("max-payload");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofGigabytes(4), Duration.ZERO, Duration.ofDays(1)))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofGigabytes(4), Duration.ZERO, Duration.ofDays(1), List.of()))
                 .withMessageContaining("max-payload");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ofSeconds(-1), Duration.ofDays(1)))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ofSeconds(-1), Duration.ofDays(1), List.of()))
                 .withMessageContaining("max-wait");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ZERO, Duration.ZERO))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ZERO, Duration.ZERO, List.of()))
                 .withMessageContaining("idempotency-ttl");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ZERO, Duration.ofSeconds(-5)))
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProducerProperties(DataSize.ofKilobytes(1), Duration.ZERO, Duration.ofSeconds(-5), List.of()))
                 .withMessageContaining("idempotency-ttl");
     }
 

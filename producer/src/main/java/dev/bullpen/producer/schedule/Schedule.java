@@ -1,5 +1,6 @@
 package dev.bullpen.producer.schedule;
 
+import dev.bullpen.logging.ControlCharacters;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -63,8 +64,15 @@ record Schedule(String name, ScheduleTrigger trigger, String task, ArrayNode arg
         if (task == null || task.isBlank()) {
             throw new InvalidScheduleException("task", "task is required: the name of the task to send");
         }
+        if (task.length() > 255) {
+            throw new InvalidScheduleException("task", "task must be at most 255 characters, got " + task.length());
+        }
+        noControlCharacters("task", task);
         if (queue != null && queue.isBlank()) {
             throw new InvalidScheduleException("queue", "queue must not be blank; leave it out to use the task's route");
+        }
+        if (queue != null) {
+            noControlCharacters("queue", queue);
         }
         if (expires != null && (expires.isNegative() || expires.isZero())) {
             throw new InvalidScheduleException("expires", "expires must be positive, got " + expires);
@@ -73,5 +81,14 @@ record Schedule(String name, ScheduleTrigger trigger, String task, ArrayNode arg
             throw new InvalidScheduleException("priority", "priority must be 0..255 (0..9 as in Celery), got " + priority);
         }
         return new Schedule(name, trigger, task.strip(), args, kwargs, queue, expires, priority, source);
+    }
+
+    /** Names reach log lines and AMQP headers: a line feed would forge a log line. */
+    private static void noControlCharacters(String field, String value) {
+        int at = ControlCharacters.indexOf(value);
+        if (at >= 0) {
+            throw new InvalidScheduleException(field, field + " must not contain control characters, got "
+                    + String.format("U+%04X", (int) value.charAt(at)) + " at index " + at);
+        }
     }
 }

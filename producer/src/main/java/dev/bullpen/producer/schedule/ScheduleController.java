@@ -1,5 +1,6 @@
 package dev.bullpen.producer.schedule;
 
+import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.schedule.ScheduleStore.Saved;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -31,10 +32,12 @@ class ScheduleController {
 
     private final ScheduleStore store;
     private final Scheduler scheduler;
+    private final QueuePolicy queues;
 
-    ScheduleController(ScheduleStore store, Scheduler scheduler) {
+    ScheduleController(ScheduleStore store, Scheduler scheduler, QueuePolicy queues) {
         this.store = store;
         this.scheduler = scheduler;
+        this.queues = queues;
     }
 
     @GetMapping
@@ -73,8 +76,8 @@ class ScheduleController {
             mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ScheduleView.class)))
     @ApiResponse(responseCode = "200", description = "Replaced", content = @Content(
             mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ScheduleView.class)))
-    @ApiResponse(responseCode = "400", description = "Invalid schedule: bad cron, unknown zone, no task, both or "
-            + "neither of cron and interval...; field names it",
+    @ApiResponse(responseCode = "400", description = "Invalid schedule: bad cron or one that never fires, unknown "
+            + "zone, no task, both or neither of cron and interval, a queue not configured...; field names it",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ScheduleProblems.Problem.class)))
     @ApiResponse(responseCode = "409", description = "A schedule of that name comes from bullpen.schedules",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ScheduleProblems.Problem.class)))
@@ -82,6 +85,10 @@ class ScheduleController {
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ScheduleProblems.Problem.class)))
     ResponseEntity<ScheduleView> create(@RequestBody JsonNode body) {
         Schedule schedule = ScheduleJson.fromRequest(body);
+        String refused = schedule.queue() == null ? null : queues.refusal(schedule.queue());
+        if (refused != null) {
+            throw new InvalidScheduleException("queue", refused);
+        }
         Saved saved = store.save(schedule, Instant.now());
         if (saved == Saved.REFUSED_CONFIG) {
             throw new ScheduleConflictException(schedule.name());

@@ -47,6 +47,10 @@ sealed interface ScheduleTrigger {
             throw new InvalidScheduleException("zone", "zone must be a time zone id such as Europe/Berlin or UTC, got \""
                     + zone + "\"");
         }
+        // A cron no date matches (0 0 30 2 *: February the 30th) parses, but would sit in Redis and never fire.
+        if (parsed.next(ZonedDateTime.now(zoneId)) == null) {
+            throw new InvalidScheduleException("cron", "cron \"" + expression + "\" never fires: no date matches it");
+        }
         return new Cron(trimmed, parsed, zoneId);
     }
 

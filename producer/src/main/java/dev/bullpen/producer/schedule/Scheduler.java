@@ -43,6 +43,7 @@ class Scheduler implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     private final ScheduleStore store;
+    private final TickSecret tickSecret;
     private final TaskClient client;
     private final SchedulerProperties properties;
     private final List<Schedule> configured;
@@ -60,9 +61,10 @@ class Scheduler implements SmartLifecycle {
     private volatile boolean synced;
     private @Nullable Thread thread;
 
-    Scheduler(ScheduleStore store, TaskClient client, SchedulerProperties properties, ScheduleDefinitions definitions,
-            ClientProperties clientProperties, MeterRegistry meters) {
+    Scheduler(ScheduleStore store, TickSecret tickSecret, TaskClient client, SchedulerProperties properties,
+            ScheduleDefinitions definitions, ClientProperties clientProperties, MeterRegistry meters) {
         this.store = store;
+        this.tickSecret = tickSecret;
         this.meters = meters;
         this.client = client;
         this.properties = properties;
@@ -174,7 +176,7 @@ class Scheduler implements SmartLifecycle {
             }
             return false;
         }
-        String taskId = TickIds.taskId(store.prefix(), schedule.name(), tick);
+        String taskId = tickSecret.ids().taskId(store.prefix(), schedule.name(), tick);
         try {
             publish(schedule, taskId, now);
         } catch (RuntimeException ex) {

@@ -1,6 +1,7 @@
 package dev.bullpen.producer.schedule;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -15,10 +16,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        and the following ticks run too, each once.
  * @param catchUp a tick found more than this late (all producers were down, or the broker was) is
  *        skipped, logged and counted instead of run; within it, it runs once, late
+ * @param tickSecret the secret tick ids are keyed with (at least 16 characters), so that no caller can
+ *        predict a future tick's task id; every producer of a key prefix must have the same. Unset by
+ *        default: the first producer generates one and shares it through Redis
  */
 @ConfigurationProperties("bullpen.scheduler")
 public record SchedulerProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration pollInterval,
-        @DefaultValue("5s") Duration misfireThreshold, @DefaultValue("1h") Duration catchUp) {
+        @DefaultValue("5s") Duration misfireThreshold, @DefaultValue("1h") Duration catchUp,
+        @Nullable String tickSecret) {
 
     public SchedulerProperties {
         if (pollInterval.toMillis() < 10) {
@@ -30,6 +35,11 @@ public record SchedulerProperties(@DefaultValue("true") boolean enabled, @Defaul
         }
         if (catchUp.isNegative()) {
             throw new IllegalArgumentException("bullpen.scheduler.catch-up must not be negative, got " + catchUp);
+        }
+        if (tickSecret != null && tickSecret.length() < 16) {
+            // Not echoed: it is a secret, even a bad one.
+            throw new IllegalArgumentException("bullpen.scheduler.tick-secret must be at least 16 characters, got "
+                    + tickSecret.length());
         }
     }
 }

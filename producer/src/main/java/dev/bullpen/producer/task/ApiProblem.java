@@ -16,7 +16,8 @@ record ApiProblem(
         @Schema(description = "What is wrong with this request", example = "args must be a JSON array, got an object")
         String detail,
         @Schema(description = "The request path", example = "/api/tasks") String instance,
-        @Schema(description = "The request field at fault, on 400 and 413; Idempotency-Key on 409 and 422",
+        @Schema(description = "The request field at fault, on 400 and 413; task_id or Idempotency-Key on 409, "
+                + "Idempotency-Key on 422",
                 example = "args",
                 requiredMode = Schema.RequiredMode.NOT_REQUIRED) @Nullable String field) {
 }

@@ -4,6 +4,7 @@ import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.workers.LiveWorkers;
 import dev.bullpen.result.TaskState;
 import io.swagger.v3.oas.annotations.Operation;
@@ -17,11 +18,12 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -55,17 +57,21 @@ class BatchController {
     private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
     private final TaskClient client;
+    private final TaskSender sender;
     private final QueueDeclarer queues;
+    private final QueuePolicy queuePolicy;
     private final BodyLimit bodyLimit;
     private final TaskRequestReader reader = new TaskRequestReader();
     private final LiveWorkers workers;
     private final Duration confirmTimeout;
 
-    BatchController(TaskClient client, QueueDeclarer queues, ProducerProperties properties,
-            ClientProperties clientProperties, LiveWorkers workers) {
+    BatchController(TaskClient client, TaskSender sender, QueueDeclarer queues, QueuePolicy queuePolicy,
+            ProducerProperties properties, ClientProperties clientProperties, LiveWorkers workers) {
         this.workers = workers;
         this.client = client;
+        this.sender = sender;
         this.queues = queues;
+        this.queuePolicy = queuePolicy;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
         this.confirmTimeout = clientProperties.confirmTimeout();
     }
@@ -76,7 +82,9 @@ class BatchController {
                     + "/api/tasks takes it, within bullpen.producer.max-payload as a whole. All are checked first: "
                     + "one invalid element refuses the batch, naming its index, and nothing is published. The "
                     + "answer lists the ids in the order of the request, once the broker has confirmed every task. "
-                    + "Idempotency-Key is not taken here: give each task its own task_id instead.",
+                    + "Idempotency-Key is not taken here: give each task its own task_id instead. A task_id given "
+                    + "twice in the batch is refused (400); one that already has a result or a task in flight "
+                    + "refuses the batch with 409, naming its index.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             array = @ArraySchema(schema = @Schema(implementation = SubmitTaskRequest.class),
@@ -84,13 +92,17 @@ class BatchController {
     @ApiResponse(responseCode = "202", description = "All queued, in the order sent",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     array = @ArraySchema(schema = @Schema(implementation = TaskAccepted.class))))
-    @ApiResponse(responseCode = "400", description = "Invalid body or element; index and field name the first "
-            + "fault; nothing was published",
+    @ApiResponse(responseCode = "400", description = "Invalid body or element (a task_id twice, a queue not "
+            + "configured...); index and field name the first fault; nothing was published",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "409", description = "An element's task_id already has a result or a task in flight "
+            + "(title Task id taken); index and field name it; nothing was published",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm some tasks: ids "
-            + "lists every task's id in order, unconfirmed the indexes of those that may not be queued",
+            + "lists every task's id in order, unconfirmed the indexes of those that may not be queued (their "
+            + "task_ids are free again); or Redis is unreachable to check a task_id and nothing was published",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     ResponseEntity<List<TaskAccepted>> submitBatch(HttpServletRequest request,
             @RequestHeader(name = IdempotencyKey.HEADER, required = false) @Nullable String idempotencyKey)
@@ -100,19 +112,24 @@ class BatchController {
                     + "give each task its own task_id, or send it alone to POST /api/tasks");
         }
         byte[] body = bodyLimit.read(request.getInputStream(), request.getContentLengthLong());
-        List<TaskSubmission> submissions = check(TaskRequestReader.readBatch(body, MAX_TASKS));
+        List<JsonNode> elements = TaskRequestReader.readBatch(body, MAX_TASKS);
+        List<Boolean> chosen = elements.stream().map(e -> e.isObject() && e.hasNonNull("task_id")).toList();
+        List<TaskSubmission> submissions = check(elements);
         List<String> ids = submissions.stream().map(s -> s.options().taskId()).toList();
-        List<CompletableFuture<TaskHandle>> sent = new ArrayList<>(submissions.size());
-        for (TaskSubmission submission : submissions) {
-            sent.add(publish(submission));
-        }
         // All are published before the first wait, so the broker confirms them together (often with one
         // multiple ack). The wait is on the request's own thread, a virtual one, as in POST /api/tasks:
         // answering a future instead made Spring dispatch the request through its filters a second time.
+        TaskSender.Batch batch = sender.sendAll(submissions, chosen);
+        List<CompletableFuture<TaskHandle>> sent = batch.tasks();
         try {
-            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException failure) {
-            throw new BatchNotConfirmedException(ids, unconfirmed(sent), cause(failure));
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((ok, error) -> null).join();
+        } finally {
+            sender.finish(batch, ids);
+        }
+        if (sent.stream().anyMatch(CompletableFuture::isCompletedExceptionally)) {
+            Throwable first = sent.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
+                    .map(f -> f.handle((ok, error) -> error).join()).orElseThrow();
+            throw new BatchNotConfirmedException(ids, unconfirmed(sent), cause(first));
         }
         List<TaskAccepted> accepted = new ArrayList<>(ids.size());
         for (String id : ids) {
@@ -125,12 +142,21 @@ class BatchController {
     private List<TaskSubmission> check(List<JsonNode> elements) {
         Instant now = Instant.now();
         List<TaskSubmission> submissions = new ArrayList<>(elements.size());
+        Map<String, Integer> chosenIds = new HashMap<>();
         for (int i = 0; i < elements.size(); i++) {
             try {
                 if (!elements.get(i).isObject()) {
                     throw new InvalidTaskRequestException("body", "each element must be a JSON object");
                 }
                 TaskSubmission parsed = reader.parse(elements.get(i), now);
+                if (parsed.options().taskId() != null) {
+                    Integer first = chosenIds.putIfAbsent(parsed.options().taskId(), i);
+                    if (first != null) {
+                        // Two tasks under one id share one result: one of them would be lost.
+                        throw new InvalidTaskRequestException("task_id", "task_id '" + parsed.options().taskId()
+                                + "' is also task " + first + "'s; each task of a batch needs its own");
+                    }
+                }
                 // Chosen here, so that a batch the broker confirms only in part can still say which is which.
                 String id = parsed.options().taskId() != null ? parsed.options().taskId() : UUID.randomUUID().toString();
                 String worker = parsed.options().worker();
@@ -144,6 +170,10 @@ class BatchController {
                     continue;
                 }
                 String queue = client.queueFor(parsed.task(), parsed.options());
+                String refused = queuePolicy.refusal(queue);
+                if (refused != null) {
+                    throw new InvalidTaskRequestException("queue", refused);
+                }
                 queues.ensure(queue);
                 submissions.add(new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(),
                         parsed.options().queue(queue).taskId(id)));
@@ -152,15 +182,6 @@ class BatchController {
             }
         }
         return submissions;
-    }
-
-    private CompletableFuture<TaskHandle> publish(TaskSubmission submission) {
-        try {
-            return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
-                    .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RuntimeException ex) {
-            return CompletableFuture.failedFuture(ex);
-        }
     }
 
     private static List<Integer> unconfirmed(List<CompletableFuture<TaskHandle>> sent) {

@@ -39,6 +39,7 @@ record IdempotencyKey(String value) {
             throw new InvalidTaskRequestException(HEADER, HEADER + " must be at most " + MAX_LENGTH
                     + " characters, got " + header.length());
         }
+        TaskRequestReader.noControlCharacters(HEADER, header);
         return new IdempotencyKey(header);
     }
 

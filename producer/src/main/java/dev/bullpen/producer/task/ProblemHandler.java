@@ -112,6 +112,24 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return answer.body(problem);
     }
 
+    /** 409 for a task_id that is taken: retrying the same id cannot help, so no Retry-After. */
+    @ExceptionHandler
+    ResponseEntity<ProblemDetail> taskId(TaskIdException ex) {
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(ex.status());
+        if (ex.status().is5xxServerError()) {
+            log.warn("Task with a chosen id not sent: {}", ex.getMessage());
+            answer.header("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
+        problem.setTitle(ex.title());
+        problem.setProperty("field", "task_id");
+        problem.setProperty("id", ex.taskId());
+        if (ex.index() != null) {
+            problem.setProperty("index", ex.index());
+        }
+        return answer.body(problem);
+    }
+
     /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {

@@ -1,9 +1,9 @@
 package dev.bullpen.producer.task;
 
-import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.workers.LiveWorkers;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.http.HttpHeaders;
@@ -62,29 +61,31 @@ class TaskController {
     static final String REPLAYED = "Idempotent-Replayed";
 
     private final TaskClient client;
+    private final TaskSender sender;
     private final ResultBackend results;
     private final QueueDeclarer queues;
+    private final QueuePolicy queuePolicy;
     private final IdempotentSubmits idempotent;
     private final BodyLimit bodyLimit;
     private final TaskRequestReader reader = new TaskRequestReader();
     private final Duration maxWait;
-    private final Duration confirmTimeout;
     private final Executor executor;
     private final LiveWorkers workers;
     private final ObjectWriter acceptedWriter;
 
-    TaskController(TaskClient client, ResultBackend results, QueueDeclarer queues, IdempotentSubmits idempotent,
-            ProducerProperties properties, ClientProperties clientProperties,
+    TaskController(TaskClient client, TaskSender sender, ResultBackend results, QueueDeclarer queues,
+            QueuePolicy queuePolicy, IdempotentSubmits idempotent, ProducerProperties properties,
             @Qualifier("applicationTaskExecutor") Executor executor, LiveWorkers workers, JsonMapper json) {
         this.workers = workers;
         this.acceptedWriter = json.writerFor(TaskAccepted.class);
         this.client = client;
+        this.sender = sender;
         this.results = results;
         this.queues = queues;
+        this.queuePolicy = queuePolicy;
         this.idempotent = idempotent;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
         this.maxWait = properties.maxWait();
-        this.confirmTimeout = clientProperties.confirmTimeout();
         this.executor = executor;
     }
 
@@ -93,7 +94,10 @@ class TaskController {
             description = "Publishes the task in Celery's protocol v2 and answers once the broker has confirmed it. "
                     + "Nothing is published when the request is refused. With an Idempotency-Key, the task is "
                     + "published once per key: a repeat of the request within bullpen.producer.idempotency-ttl "
-                    + "(24h by default), concurrent or later, answers the same id and publishes nothing.",
+                    + "(24h by default), concurrent or later, answers the same id and publishes nothing. A task_id "
+                    + "that already has a result or a task in flight is refused with 409, so that no one can "
+                    + "forge or read another task's result; a queue must be configured (bullpen.queues, "
+                    + "bullpen.routes, bullpen.client.default-queue) or match bullpen.producer.queue-patterns.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
                     content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                             schema = @Schema(implementation = SubmitTaskRequest.class))))
@@ -105,8 +109,9 @@ class TaskController {
                     schema = @Schema(implementation = TaskAccepted.class)))
     @ApiResponse(responseCode = "400", description = "Invalid request or Idempotency-Key; detail and field name what "
             + "is wrong", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
-    @ApiResponse(responseCode = "409", description = "A request with the same Idempotency-Key is still being "
-            + "published; repeat it shortly", content = @Content(mediaType = PROBLEM,
+    @ApiResponse(responseCode = "409", description = "task_id already has a result or a task in flight (title Task "
+            + "id taken, field task_id); or a request with the same Idempotency-Key is still being published: repeat "
+            + "it shortly (title Request in progress, Retry-After)", content = @Content(mediaType = PROBLEM,
                     schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "404", description = "No live worker of the name given in worker (by heartbeats, or "
             + "none consumes its direct queue); live_workers lists those alive. Nothing was sent",
@@ -116,7 +121,7 @@ class TaskController {
     @ApiResponse(responseCode = "422", description = "The Idempotency-Key was used before with a different body",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "The broker is unreachable or did not confirm, or Redis is "
-            + "unreachable for an Idempotency-Key; nothing stands for the key: retry later",
+            + "unreachable for an Idempotency-Key or a task_id; nothing stands for the key or the id: retry later",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     void submit(HttpServletRequest request, HttpServletResponse response,
             @Parameter(in = ParameterIn.HEADER, name = IdempotencyKey.HEADER, description = "Publish the task once "
@@ -131,16 +136,21 @@ class TaskController {
         JsonNode json = TaskRequestReader.readTree(body);
         TaskSubmission parsed = reader.parse(json, Instant.now());
         TaskSubmission submission = routed(parsed);
+        // The id is chosen before publishing: it is claimed first, and an Idempotency-Key's claim holds it.
+        boolean chosen = submission.options().taskId() != null;
+        String taskId = chosen ? submission.options().taskId() : UUID.randomUUID().toString();
         if (key == null) {
-            answer(response, await(publish(submission)), false);
+            answer(response, await(sender.send(withId(submission, taskId), chosen)), false);
             return;
         }
-        // The id is chosen before publishing, so that the claim holds the id every duplicate answers.
-        String taskId = submission.options().taskId() != null ? submission.options().taskId() : UUID.randomUUID().toString();
         IdempotentSubmits.Submitted submitted = await(idempotent.submit(key, RequestFingerprint.of(json), taskId,
-                id -> publish(new TaskSubmission(submission.task(), submission.args(), submission.kwargs(),
-                        submission.options().taskId(id)))));
+                id -> sender.send(withId(submission, id), chosen)));
         answer(response, submitted.taskId(), submitted.replayed());
+    }
+
+    private static TaskSubmission withId(TaskSubmission submission, String taskId) {
+        return new TaskSubmission(submission.task(), submission.args(), submission.kwargs(),
+                submission.options().taskId(taskId));
     }
 
     /**
@@ -173,6 +183,10 @@ class TaskController {
             return parsed;
         }
         String queue = client.queueFor(parsed.task(), parsed.options());
+        String refused = queuePolicy.refusal(queue);
+        if (refused != null) {
+            throw new InvalidTaskRequestException("queue", refused);
+        }
         queues.ensure(queue);
         return new TaskSubmission(parsed.task(), parsed.args(), parsed.kwargs(), parsed.options().queue(queue));
     }
@@ -204,14 +218,15 @@ class TaskController {
     @ApiResponse(responseCode = "200", description = "The state now, or the final state if it came within the wait",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = TaskStatus.class)))
-    @ApiResponse(responseCode = "400", description = "Invalid wait",
-            content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid wait, or an id over 255 characters or with control "
+            + "characters", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "The result backend is unreachable",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     CompletableFuture<TaskStatus> status(@PathVariable String id,
             @Parameter(description = "Seconds to wait for a final state, at most bullpen.producer.max-wait "
                     + "(60 by default; longer waits are cut to it)", schema = @Schema(type = "number", minimum = "0"))
             @RequestParam(required = false) @Nullable String wait) {
+        checkId(id);
         Duration waitFor = WaitParameter.parse(wait, maxWait);
         if (waitFor.isZero()) {
             return CompletableFuture.completedFuture(TaskStatus.of(results.get(id)));
@@ -234,7 +249,8 @@ class TaskController {
     @ApiResponse(responseCode = "202", description = "Revoked; the workers act on it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = RevokeAccepted.class)))
-    @ApiResponse(responseCode = "400", description = "Invalid terminate",
+    @ApiResponse(responseCode = "400", description = "Invalid terminate, or an id over 255 characters or with "
+            + "control characters",
             content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = ApiProblem.class)))
     @ApiResponse(responseCode = "503", description = "Redis is unreachable: the task is not revoked; or the broker is: "
             + "Bullpen workers honour the revoke, Python Celery workers did not hear it (title Revoke not broadcast)",
@@ -242,9 +258,7 @@ class TaskController {
     ResponseEntity<RevokeAccepted> revoke(@PathVariable String id,
             @Parameter(description = "Also interrupt the task if it is running now")
             @RequestParam(defaultValue = "false") boolean terminate) {
-        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
-            throw new InvalidTaskRequestException("id", "a task id is 1 to " + MAX_ID_LENGTH + " characters");
-        }
+        checkId(id);
         try {
             client.revoke(id, terminate);
         } catch (TaskPublishException ex) {
@@ -253,24 +267,15 @@ class TaskController {
         return ResponseEntity.accepted().header(HttpHeaders.LOCATION, location(id)).body(new RevokeAccepted(id, terminate));
     }
 
-    /** Sends the task; the future completes with its id on the broker's confirm. */
-    private CompletableFuture<String> publish(TaskSubmission submission) {
-        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
-                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())))
-                .thenApply(handle -> handle.id());
+    /** An id from the path becomes a Redis key and may reach a log line: bounded, and no control characters. */
+    private static void checkId(String id) {
+        if (id.isBlank() || id.length() > MAX_ID_LENGTH) {
+            throw new InvalidTaskRequestException("id", "a task id is 1 to " + MAX_ID_LENGTH + " characters");
+        }
+        TaskRequestReader.noControlCharacters("id", id);
     }
 
     private static String location(String id) {
         return "/api/tasks/" + UriUtils.encodePathSegment(id, StandardCharsets.UTF_8);
-    }
-
-    private Throwable publishFailure(Throwable ex, String task) {
-        Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-        if (cause instanceof TimeoutException) {
-            return new TaskPublishException("the broker did not confirm task '" + task + "' within " + confirmTimeout
-                    + "; it may or may not have been queued");
-        }
-        return cause;
     }
 }

@@ -1,6 +1,7 @@
 package dev.bullpen.producer.task;
 
 import dev.bullpen.client.TaskOptions;
+import dev.bullpen.logging.ControlCharacters;
 import dev.bullpen.protocol.CeleryJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,9 @@ final class TaskRequestReader {
 
     /** Ten years: far enough for any schedule, near enough that no Duration or Instant overflows. */
     static final double MAX_SECONDS = 10 * 365 * 86_400d;
+
+    /** Longer than any sensible dotted task name; a name is a meter tag, a log field and an AMQP header. */
+    static final int MAX_TASK_NAME = 255;
 
     /** Safe in a URL path, a Redis key and an AMQP short string. */
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+-]{0,254}");
@@ -79,6 +83,11 @@ final class TaskRequestReader {
 
         Duration countdown = seconds("countdown", present(root, "countdown"), true);
         Instant eta = instant("eta", present(root, "eta"));
+        if (eta != null && eta.isAfter(now.plusSeconds((long) MAX_SECONDS))) {
+            // The bound countdown has: a task due decades on is a typo, and would sit in a delay queue for good.
+            throw new InvalidTaskRequestException("eta", "eta must be at most " + (long) MAX_SECONDS + " seconds (10 "
+                    + "years) from now, like countdown, got \"" + root.get("eta").stringValue() + "\"");
+        }
         if (eta != null && countdown != null && !countdown.isZero()) {
             // Celery lets countdown silently win; a refusal is kinder than guessing which was meant.
             throw new InvalidTaskRequestException("countdown", "countdown and eta are exclusive: give one of them");
@@ -147,7 +156,13 @@ final class TaskRequestReader {
         if (node.stringValue().isBlank()) {
             throw new InvalidTaskRequestException("task", "task must not be blank");
         }
-        return node.stringValue();
+        String task = node.stringValue();
+        if (task.length() > MAX_TASK_NAME) {
+            throw new InvalidTaskRequestException("task", "task must be at most " + MAX_TASK_NAME + " characters, got "
+                    + task.length());
+        }
+        noControlCharacters("task", task);
+        return task;
     }
 
     private static List<JsonNode> args(@Nullable JsonNode node) {
@@ -195,6 +210,7 @@ final class TaskRequestReader {
         if (queue.getBytes(StandardCharsets.UTF_8).length > 255) {
             throw new InvalidTaskRequestException("queue", "queue must be at most 255 bytes long");
         }
+        noControlCharacters("queue", queue);
         if (queue.startsWith("amq.")) {
             throw new InvalidTaskRequestException("queue", "queue names starting with 'amq.' are reserved by the broker");
         }
@@ -214,7 +230,20 @@ final class TaskRequestReader {
         if (worker.getBytes(StandardCharsets.UTF_8).length > 251) {
             throw new InvalidTaskRequestException("worker", "worker must be at most 251 bytes long");
         }
+        noControlCharacters("worker", worker);
         return worker;
+    }
+
+    /**
+     * Names reach log lines, Redis keys and meter tags: a line feed would forge a log line, an escape
+     * sequence would drive an operator's terminal. Refused here; logs escape them anyway.
+     */
+    static void noControlCharacters(String field, String value) {
+        int at = ControlCharacters.indexOf(value);
+        if (at >= 0) {
+            throw new InvalidTaskRequestException(field, field + " must not contain control characters, got "
+                    + String.format("U+%04X", (int) value.charAt(at)) + " at index " + at);
+        }
     }
 
     private static @Nullable Integer priority(@Nullable JsonNode node) {

@@ -40,6 +40,7 @@ final class PoolMapReader {
         if (!name.isString() || name.stringValue().isBlank() || name.stringValue().length() > 255) {
             throw new InvalidWorkflowException(path + ".task", "expected a task name: a string of 1 to 255 characters");
         }
+        WorkflowRequestReader.noControlCharacters(path + ".task", name.stringValue());
         JsonNode given = value.path(inputs);
         if (!given.isArray() || given.isEmpty()) {
             throw new InvalidWorkflowException(path + "." + inputs, "expected a non-empty array of "
@@ -77,6 +78,7 @@ final class PoolMapReader {
                         + "not starting with amq.");
             }
             queueName = queue.stringValue();
+            WorkflowRequestReader.noControlCharacters(path + ".queue", queueName);
         }
         PoolMap.Kind shape = switch (kind) {
             case "map" -> PoolMap.Kind.MAP;

@@ -6,6 +6,7 @@ import dev.bullpen.client.PoolMap;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.task.BodyLimit;
 import dev.bullpen.protocol.CeleryJson;
 import io.swagger.v3.oas.annotations.Operation;
@@ -50,9 +51,11 @@ class WorkflowController {
     private final TaskClient client;
     private final BodyLimit bodyLimit;
     private final PoolMapStore maps;
+    private final QueuePolicy queues;
 
-    WorkflowController(TaskClient client, ProducerProperties properties, PoolMapStore maps) {
+    WorkflowController(TaskClient client, ProducerProperties properties, PoolMapStore maps, QueuePolicy queues) {
         this.client = client;
+        this.queues = queues;
         this.bodyLimit = new BodyLimit(properties.maxPayload().toBytes());
         this.maps = maps;
     }
@@ -88,7 +91,8 @@ class WorkflowController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = WorkflowAccepted.class)))
     @ApiResponse(responseCode = "400", description = "Not a workflow; field is the path to the fault, e.g. chain[1].args "
-            + "or chunks.size (below 1), chunks.args (empty)",
+            + "or chunks.size (below 1), chunks.args (empty), group[0].queue (not configured: bullpen.queues, "
+            + "bullpen.routes or bullpen.producer.queue-patterns)",
             content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     @ApiResponse(responseCode = "413", description = "Body over bullpen.producer.max-payload", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     @ApiResponse(responseCode = "503", description = "The broker or Redis is unreachable or did not confirm",
@@ -101,7 +105,7 @@ class WorkflowController {
         } catch (JacksonException ex) {
             throw new InvalidWorkflowException("body", "not valid JSON: " + ex.getOriginalMessage());
         }
-        Workflow workflow = WorkflowRequestReader.parse(json);
+        Workflow workflow = WorkflowRequestReader.parse(json, queues::refusal);
         WorkflowAccepted accepted = switch (workflow) {
             case Workflow.Group group -> {
                 GroupHandle sent = client.apply(group);
@@ -135,6 +139,7 @@ class WorkflowController {
             content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     @ApiResponse(responseCode = "503", description = "Redis is unreachable", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     GroupStatus group(@PathVariable String id) {
+        checkId(id);
         GroupHandle group = client.group(id).orElseThrow(() -> {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no saved group has id '"
                     + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never saved, or it expired");
@@ -156,6 +161,7 @@ class WorkflowController {
             content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     @ApiResponse(responseCode = "503", description = "Redis is unreachable", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = API_PROBLEM)))
     MapStatus map(@PathVariable String id) {
+        checkId(id);
         MapHandle map = maps.find(id).flatMap(pool -> client.poolMap(id, pool)).orElseThrow(() -> {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no pool map has id '"
                     + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never started here, or it expired");
@@ -163,5 +169,13 @@ class WorkflowController {
             return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
         });
         return MapStatus.of(map);
+    }
+
+    /** An id from the path becomes a Redis key: bounded, and no control characters. */
+    private static void checkId(String id) {
+        if (id.length() > 255) {
+            throw new InvalidWorkflowException("id", "an id is at most 255 characters, got " + id.length());
+        }
+        WorkflowRequestReader.noControlCharacters("id", id);
     }
 }

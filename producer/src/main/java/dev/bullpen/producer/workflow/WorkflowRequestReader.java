@@ -2,11 +2,14 @@ package dev.bullpen.producer.workflow;
 
 import dev.bullpen.client.PoolMap;
 import dev.bullpen.client.Workflow;
+import dev.bullpen.logging.ControlCharacters;
 import dev.bullpen.protocol.CeleryJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,11 +26,25 @@ final class WorkflowRequestReader {
     static final int MAX_TASKS = 10_000;
     static final int MAX_DEPTH = 8;
 
+    private final Function<String, @Nullable String> queueRefusal;
     private int tasks;
 
-    /** A new reader per request: it counts the tasks it reads. */
+    private WorkflowRequestReader(Function<String, @Nullable String> queueRefusal) {
+        this.queueRefusal = queueRefusal;
+    }
+
+    /** A workflow whose queues are not checked beyond their shape: for tests of the shape alone. */
     static Workflow parse(JsonNode root) {
-        return new WorkflowRequestReader().workflow(root, "", 0);
+        return parse(root, queue -> null);
+    }
+
+    /**
+     * A new reader per request: it counts the tasks it reads.
+     *
+     * @param queueRefusal why a queue a task names may not be used (a 400's detail), or null when it may
+     */
+    static Workflow parse(JsonNode root, Function<String, @Nullable String> queueRefusal) {
+        return new WorkflowRequestReader(queueRefusal).workflow(root, "", 0);
     }
 
     private Workflow workflow(JsonNode node, String path, int depth) {
@@ -85,6 +102,7 @@ final class WorkflowRequestReader {
             }
             case "map", "starmap", "chunks" -> {
                 PoolMap pool = PoolMapReader.read(kind, value, inner);
+                checkQueue(inner + ".queue", pool.queue());
                 tasks += pool.tasks();
                 if (tasks > MAX_TASKS) {
                     throw new InvalidWorkflowException("body", "a workflow has at most " + MAX_TASKS + " tasks");
@@ -121,6 +139,7 @@ final class WorkflowRequestReader {
         if (!name.isString() || name.stringValue().isBlank() || name.stringValue().length() > 255) {
             throw new InvalidWorkflowException(path + ".task", "expected a task name: a string of 1 to 255 characters");
         }
+        noControlCharacters(path + ".task", name.stringValue());
         JsonNode args = node.path("args");
         if (!args.isMissingNode() && !args.isNull() && !args.isArray()) {
             throw new InvalidWorkflowException(path + ".args", "expected an array of positional arguments");
@@ -141,6 +160,7 @@ final class WorkflowRequestReader {
                 throw new InvalidWorkflowException(path + ".queue", "expected a queue name of 1 to 255 characters, "
                         + "not starting with amq.");
             }
+            checkQueue(path + ".queue", queue.stringValue());
             step = step.queue(queue.stringValue());
         }
         JsonNode immutable = node.path("immutable");
@@ -153,6 +173,22 @@ final class WorkflowRequestReader {
             }
         }
         return step;
+    }
+
+    private void checkQueue(String path, @Nullable String queue) {
+        String refused = queue == null ? null : queueRefusal.apply(queue);
+        if (refused != null) {
+            throw new InvalidWorkflowException(path, refused);
+        }
+    }
+
+    /** Task and queue names reach logs, meter tags and AMQP headers: no line feeds, no escape sequences. */
+    static void noControlCharacters(String path, String value) {
+        int at = ControlCharacters.indexOf(value);
+        if (at >= 0) {
+            throw new InvalidWorkflowException(path, "must not contain control characters, got "
+                    + String.format("U+%04X", (int) value.charAt(at)) + " at index " + at);
+        }
     }
 
     static String abbreviate(String name) {

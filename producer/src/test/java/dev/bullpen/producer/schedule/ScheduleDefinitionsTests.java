@@ -52,6 +52,22 @@ class ScheduleDefinitionsTests {
     }
 
     @Test
+    void aCronThatNeverFiresFailsStartupNamingItsProperty() {
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.feb30.task", "t",
+                "bullpen.schedules.feb30.cron", "0 0 30 2 *")))
+                .hasStackTraceContaining("bullpen.schedules.feb30.cron").hasStackTraceContaining("never fires");
+    }
+
+    @Test
+    void controlCharactersInATaskOrQueueNameFailStartup() {
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.x.task", "t\nforged", "bullpen.schedules.x.interval", "1s")))
+                .hasStackTraceContaining("bullpen.schedules.x.task").hasStackTraceContaining("control characters");
+        assertThatThrownBy(() -> bind(Map.of("bullpen.schedules.x.task", "t", "bullpen.schedules.x.interval", "1s",
+                "bullpen.schedules.x.queue", "q\r")))
+                .hasStackTraceContaining("bullpen.schedules.x.queue");
+    }
+
+    @Test
     void aStoredScheduleReadsBackTheSame() {
         Schedule schedule = Schedule.of("s", "0 9 * * 1-5", "Europe/Berlin", null, "reports.build",
                 CeleryJson.mapper().createArrayNode().add(1.5).add("x"), CeleryJson.mapper().createObjectNode().put("k", true),
@@ -69,12 +85,28 @@ class ScheduleDefinitionsTests {
     @Test
     void tickIdsAreTheSameForTheSameTickAndDifferOtherwise() {
         var tick = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        TickIds ids = TickIds.keyedWith("a secret of 32 characters, or so".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        TickIds sameSecret = TickIds.keyedWith("a secret of 32 characters, or so".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
-        assertThat(TickIds.taskId("p:", "s", tick)).isEqualTo(TickIds.taskId("p:", "s", tick))
-                .matches("[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
-        assertThat(TickIds.taskId("p:", "s", tick.plusSeconds(1))).isNotEqualTo(TickIds.taskId("p:", "s", tick));
-        assertThat(TickIds.taskId("p:", "t", tick)).isNotEqualTo(TickIds.taskId("p:", "s", tick));
-        assertThat(TickIds.taskId("q:", "s", tick)).isNotEqualTo(TickIds.taskId("p:", "s", tick));
+        assertThat(ids.taskId("p:", "s", tick)).isEqualTo(sameSecret.taskId("p:", "s", tick))
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(ids.taskId("p:", "s", tick.plusSeconds(1))).isNotEqualTo(ids.taskId("p:", "s", tick));
+        assertThat(ids.taskId("p:", "t", tick)).isNotEqualTo(ids.taskId("p:", "s", tick));
+        assertThat(ids.taskId("q:", "s", tick)).isNotEqualTo(ids.taskId("p:", "s", tick));
+    }
+
+    @Test
+    void tickIdsDependOnTheSecretAndAreNotTheOldPredictableOnes() {
+        var tick = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        TickIds ids = TickIds.keyedWith("a secret of 32 characters, or so".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        TickIds otherSecret = TickIds.keyedWith("another secret, 32 characters..".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // What any caller could compute before: a name-based UUID of a known string.
+        String predictable = java.util.UUID.nameUUIDFromBytes(("bullpen-schedule\np:\ns\n" + tick.toEpochMilli())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+
+        assertThat(ids.taskId("p:", "s", tick)).isNotEqualTo(otherSecret.taskId("p:", "s", tick))
+                .isNotEqualTo(predictable);
+        assertThatThrownBy(() -> TickIds.keyedWith(new byte[15])).hasMessageContaining("16 bytes");
     }
 
     private static ScheduleDefinitions bind(Map<String, String> properties) {

@@ -106,13 +106,20 @@ final class ScheduleFixture implements AutoCloseable {
     List<String> idsOfTicks(String name, Instant first, Instant last) {
         List<String> ids = new ArrayList<>();
         for (Instant tick = first; !tick.isAfter(last); tick = tick.plusSeconds(1)) {
-            ids.add(TickIds.taskId(services.redisPrefix(), name, tick));
+            ids.add(idOf(name, tick));
         }
         return ids;
     }
 
+    /** A tick's id, keyed with the secret the producers share in Redis (made here if none has made it yet). */
     String idOf(String name, Instant tick) {
-        return TickIds.taskId(services.redisPrefix(), name, tick);
+        return tickSecret().ids().taskId(services.redisPrefix(), name, tick);
+    }
+
+    synchronized TickSecret tickSecret() {
+        return new TickSecret(new StringRedisTemplate(services.redisConnectionFactory()),
+                new ResultProperties(services.redisPrefix(), Duration.ofDays(1)),
+                new SchedulerProperties(true, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofHours(1), null));
     }
 
     private synchronized Connection connection() throws Exception {

@@ -100,7 +100,21 @@ class ScheduleTriggerTests {
 
     @Test
     void aCronThatNeverMatchesAgainHasNoNextTick() {
-        // 30 February never comes.
-        assertThat(ScheduleTrigger.cron("0 0 30 2 *", null).nextAfter(Instant.parse("2026-12-01T00:00:00Z"))).isNull();
+        // 30 February never comes. Built directly: ScheduleTrigger.cron refuses such a cron (below).
+        ScheduleTrigger.Cron never = new ScheduleTrigger.Cron("0 0 30 2 *",
+                org.springframework.scheduling.support.CronExpression.parse("0 0 0 30 2 *"), ScheduleTrigger.UTC);
+
+        assertThat(never.nextAfter(Instant.parse("2026-12-01T00:00:00Z"))).isNull();
+    }
+
+    @Test
+    void aCronThatNeverFiresIsRefusedButARareOneIsTaken() {
+        assertThatThrownBy(() -> ScheduleTrigger.cron("0 0 30 2 *", null))
+                .isInstanceOfSatisfying(InvalidScheduleException.class, ex -> assertThat(ex.field()).isEqualTo("cron"))
+                .hasMessageContaining("never fires");
+        assertThatThrownBy(() -> ScheduleTrigger.cron("0 0 31 4 *", "Europe/Berlin")).hasMessageContaining("never fires");
+        // 29 February that is a Monday: next in 2044, far but real.
+        assertThat(ScheduleTrigger.cron("0 0 29 2 MON", null).nextAfter(Instant.parse("2026-12-01T00:00:00Z")))
+                .isEqualTo(Instant.parse("2044-02-29T00:00:00Z"));
     }
 }
