@@ -118,7 +118,7 @@ final class ScheduleFixture implements AutoCloseable {
 
     synchronized TickSecret tickSecret() {
         return new TickSecret(new StringRedisTemplate(services.redisConnectionFactory()),
-                new ResultProperties(services.redisPrefix(), Duration.ofDays(1)),
+                new ResultProperties(services.redisPrefix(), Duration.ofDays(1), org.springframework.util.unit.DataSize.ofMegabytes(8)),
                 new SchedulerProperties(true, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofHours(1), null));
     }
 

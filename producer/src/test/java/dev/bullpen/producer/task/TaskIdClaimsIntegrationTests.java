@@ -33,7 +33,7 @@ class TaskIdClaimsIntegrationTests {
 
     final StringRedisTemplate redis = new StringRedisTemplate(services.redisConnectionFactory());
     final TaskIdClaims claims = new TaskIdClaims(services.redisConnectionFactory(),
-            new ResultProperties(services.redisPrefix(), RESULT_EXPIRES),
+            new ResultProperties(services.redisPrefix(), RESULT_EXPIRES, org.springframework.util.unit.DataSize.ofMegabytes(8)),
             new ClientProperties("celery", CONFIRM_TIMEOUT, 1, true, false));
 
     @AfterEach
