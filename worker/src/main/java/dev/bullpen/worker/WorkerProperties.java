@@ -17,7 +17,7 @@ import org.springframework.util.unit.DataSize;
  * @param concurrency how many tasks run at once, each on its own virtual thread
  * @param prefetch how many unacknowledged messages the broker may hand this worker per queue;
  *        defaults to twice the concurrency so the next task is already here when a slot frees, within
- *        a quarter of the heap in bodies of {@code max-message-bytes} but never under the concurrency
+ *        half the heap in bodies of {@code max-message-bytes} but never under the concurrency
  *        (see {@link #effectivePrefetch()})
  * @param trackStarted store the STARTED state when a task begins (Celery's {@code task_track_started})
  * @param name this worker's node name, {@code bullpen@<host>} by default
@@ -33,7 +33,7 @@ import org.springframework.util.unit.DataSize;
  *        this worker alone ({@code TaskOptions.worker(name)}) or to every worker once ({@code TaskClient.broadcast})
  * @param maxMessageBytes the largest task message body this worker takes (1 MB by default, the producer's
  *        {@code max-payload}); a larger one is dead-lettered with the reason, its body dropped as it arrives
- *        and never held. A worker holds at most {@code prefetch × max-message-bytes} of bodies at once.
+ *        and never held. A worker holds at most {@code prefetch × max-message-bytes} of bodies a queue.
  */
 @ConfigurationProperties("bullpen.worker")
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
@@ -71,8 +71,8 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
     }
 
     /**
-     * The effective prefetch count, per queue: as set, or twice the concurrency, but no more than a
-     * quarter of the heap holds in bodies of {@code max-message-bytes} over all the queues consumed,
+     * The effective prefetch count, per queue: as set, or twice the concurrency, but no more than
+     * half the heap holds in bodies of {@code max-message-bytes} over the queues named,
      * and never less than the concurrency (the broker counts messages, not bytes: this keeps a burst
      * of large ones from taking a small heap).
      */
@@ -80,18 +80,15 @@ public record WorkerProperties(@DefaultValue("celery") List<String> queues, @Def
         if (prefetch != null) {
             return prefetch;
         }
-        long fits = Runtime.getRuntime().maxMemory() / 4 / maxMessageBytes.toBytes() / consumers();
+        // Half the heap in bodies of the largest size, per queue named (a worker's direct queue rarely holds many).
+        long fits = Runtime.getRuntime().maxMemory() / 2 / maxMessageBytes.toBytes() / queues.size();
         // Never under the concurrency, or some slots could never be used.
         return (int) Math.clamp(Math.max(concurrency, Math.min(concurrency * 2L, fits)), 1, 65535);
     }
 
-    /** Bytes of prefetched bodies this worker may hold at once, at most: every queue has its prefetch. */
+    /** Bytes of prefetched bodies this worker may hold at once over the queues named, each with its prefetch. */
     public long prefetchedBytes() {
-        return (long) effectivePrefetch() * maxMessageBytes.toBytes() * consumers();
-    }
-
-    private int consumers() {
-        return queues.size() + (directQueue ? 1 : 0);
+        return (long) effectivePrefetch() * maxMessageBytes.toBytes() * queues.size();
     }
 
     /** The effective node name. */

@@ -21,12 +21,12 @@ final class BodyBudget {
     }
 
     /**
-     * The budget for a worker whose bodies are at most {@code maxBody} bytes: a 128th of the heap (a
-     * hostile body, all empty JSON objects, decodes to some 30 times its size: a quarter of the heap
-     * at most, beside the quarter prefetched bodies may hold), or one body.
+     * The budget for a worker whose bodies are at most {@code maxBody} bytes: a 256th of the heap (a
+     * hostile body, all empty JSON objects, decodes to some 30 times its size: an eighth of the heap
+     * at most, beside the half prefetched bodies may hold), or one body.
      */
     static BodyBudget forHeap(long maxBody) {
-        return new BodyBudget(Math.max(maxBody, Runtime.getRuntime().maxMemory() / 128));
+        return new BodyBudget(Math.max(maxBody, Runtime.getRuntime().maxMemory() / 256));
     }
 
     /** Waits for room for a body of {@code bytes}; answers what to {@link #giveBack}. */
