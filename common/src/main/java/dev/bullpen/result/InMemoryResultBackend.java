@@ -39,7 +39,7 @@ public final class InMemoryResultBackend implements ResultBackend {
     @Override
     public boolean store(TaskResult result) {
         if (maxBytes != Long.MAX_VALUE) {
-            ResultCodec.requireWithin(result, ResultCodec.encode(result), maxBytes);
+            ResultCodec.requireWithin(result, ResultCodec.encode(result), maxBytes, ResultTooLargeException.CONFIGURED);
         }
         boolean[] written = {false};
         results.compute(result.taskId(), (id, current) -> {

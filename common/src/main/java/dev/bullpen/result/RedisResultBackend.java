@@ -130,7 +130,7 @@ public final class RedisResultBackend implements ResultBackend {
             this.limitWhy = "Redis takes in one value (its proto-max-bulk-len)";
         } else {
             this.maxBytes = maxBytes;
-            this.limitWhy = "a result may take (" + ResultTooLargeException.MAX_BYTES + ")";
+            this.limitWhy = ResultTooLargeException.CONFIGURED;
         }
     }
 
@@ -159,13 +159,7 @@ public final class RedisResultBackend implements ResultBackend {
     public boolean store(TaskResult result) {
         String[] keys = {key(result.taskId())};
         String json = ResultCodec.encode(result);
-        if ((long) json.length() * 3 > maxBytes) {
-            try {
-                ResultCodec.requireWithin(result, json, maxBytes);
-            } catch (ResultTooLargeException ex) {
-                throw new ResultTooLargeException(result.taskId(), ex.size(), maxBytes, limitWhy);
-            }
-        }
+        ResultCodec.requireWithin(result, json, maxBytes, limitWhy);
         Long written;
         try {
             try {

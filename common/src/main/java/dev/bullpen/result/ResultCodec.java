@@ -26,19 +26,18 @@ final class ResultCodec {
      * {@code task_id} last. Streamed to the generator: no tree is built for the fixed fields.
      */
     /**
-     * Refuses a result whose encoding is over {@code maxBytes} UTF-8 bytes.
+     * Refuses a result whose encoding is over {@code maxBytes} UTF-8 bytes; {@code why} says whose limit that is.
      *
      * @throws ResultTooLargeException when it is
      */
-    static void requireWithin(TaskResult result, String json, long maxBytes) {
+    static void requireWithin(TaskResult result, String json, long maxBytes, String why) {
         // A char is at least one UTF-8 byte and at most three: count exactly only when it could matter.
         if ((long) json.length() * 3 <= maxBytes) {
             return;
         }
         long bytes = json.length() > maxBytes ? json.length() : utf8Length(json);
         if (bytes > maxBytes) {
-            throw new ResultTooLargeException(result.taskId(), bytes, maxBytes, "a result may take ("
-                    + ResultTooLargeException.MAX_BYTES + ")");
+            throw new ResultTooLargeException(result.taskId(), bytes, maxBytes, why);
         }
     }
 

@@ -9,6 +9,8 @@ public final class ResultTooLargeException extends RuntimeException {
 
     /** The property that sets the limit, for messages that say what to change. */
     public static final String MAX_BYTES = "bullpen.result.max-bytes";
+    /** Whose limit it is, when the setting's: the end of the message. */
+    static final String CONFIGURED = "a result may take (" + MAX_BYTES + ")";
 
     private final long size;
     private final long limit;

@@ -331,6 +331,11 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
 
     @Test
     void anExpectedTaskIsNotReadButStillFoundWhenTheSubscriptionComesBack() {
+        // Subscribed, and past the read that follows the first subscription (which reads every waiter).
+        String warmUp = newTaskId();
+        CompletableFuture<TaskResult> warm = backend.whenReady(warmUp);
+        backend.store(success(warmUp, 0));
+        assertThat(warm).succeedsWithin(WAKE_UP);
         String id = newTaskId();
         backend.expect(id);
         CompletableFuture<TaskResult> ready = backend.whenReady(id);

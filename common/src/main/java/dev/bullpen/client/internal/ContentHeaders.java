@@ -21,6 +21,8 @@ final class ContentHeaders {
     private static final int CONTENT_TYPE = 0x8000;
     private static final int CONTENT_ENCODING = 0x4000;
     private static final int HEADERS = 0x2000;
+    /** The properties before the headers table, both short strings. */
+    private static final int[] SHORT_STRINGS_FIRST = {CONTENT_TYPE, CONTENT_ENCODING};
 
     private ContentHeaders() {
     }
@@ -53,7 +55,7 @@ final class ContentHeaders {
             return new Safe(buf, 0); // more property flags than basic has: not a basic message
         }
         int p = from + FLAGS_AT + 2;
-        for (int flag : new int[] {CONTENT_TYPE, CONTENT_ENCODING}) {
+        for (int flag : SHORT_STRINGS_FIRST) {
             if ((flags & flag) != 0) {
                 if (p >= to) {
                     return new Safe(buf, 0);

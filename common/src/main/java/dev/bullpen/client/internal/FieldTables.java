@@ -45,13 +45,14 @@ final class FieldTables {
             int entry = p;
             int nameLength = buf[p] & 0xff;
             int valueAt = p + 1 + nameLength;
-            String name = valueAt <= to ? new String(buf, p + 1, nameLength, StandardCharsets.UTF_8) : "?";
             try {
                 if (valueAt > to) {
                     throw new Problem("its name runs past the end of the table");
                 }
                 p = value(buf, valueAt, to, 1);
             } catch (Problem problem) {
+                // The name is decoded only here: the walk runs for every message's headers.
+                String name = valueAt <= to ? new String(buf, entry + 1, nameLength, StandardCharsets.UTF_8) : "?";
                 return new Unreadable(entry, "header '" + printable(name) + "' " + problem.getMessage());
             }
         }

@@ -45,6 +45,7 @@ final class FrameGuardStream extends InputStream {
     /** Body bytes still to drop, by channel. */
     private final Map<Integer, Long> droppedBodies = new HashMap<>();
     private final byte[] scratch = new byte[8192];
+    private final byte[] oneByte = new byte[1];
     private boolean started;
     /** Not frames at all: the broker answered our protocol header with its own (a version mismatch). */
     private boolean raw;
@@ -56,9 +57,8 @@ final class FrameGuardStream extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        int n = read(oneByte, 0, 1);
+        return n < 0 ? -1 : oneByte[0] & 0xff;
     }
 
     @Override

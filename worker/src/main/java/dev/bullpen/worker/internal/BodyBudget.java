@@ -43,9 +43,4 @@ final class BodyBudget {
             kib.release(charge);
         }
     }
-
-    /** KiB free now; for tests. */
-    int available() {
-        return kib.availablePermits();
-    }
 }

@@ -38,6 +38,8 @@ final class DeliveryHandler {
     private final TaskMeters meters;
     private final Throttle throttle;
     private final long maxBody;
+    /** The setting and its value, as reasons name it. */
+    private final String limitName;
     private final BodyBudget budget;
 
     /**
@@ -47,6 +49,7 @@ final class DeliveryHandler {
     DeliveryHandler(TaskMessageCodec codec, TaskRunner runner, DeadLetters deadLetters, DelayedDelivery delayed,
             List<AdmissionCheck> checks, TaskMeters meters, Throttle throttle, long maxBody, BodyBudget budget) {
         this.maxBody = maxBody;
+        this.limitName = MAX_MESSAGE_BYTES + " (" + maxBody + " bytes)";
         this.budget = budget;
         this.meters = meters;
         this.throttle = throttle;
@@ -65,9 +68,9 @@ final class DeliveryHandler {
      */
     Outcome handle(String queue, AMQP.BasicProperties props, byte[] body, Slots slots) throws InterruptedException {
         // Before anything is decoded: what the connection's guard changed, and the size.
-        String refused = InboundGuard.problem(props.getHeaders(), MAX_MESSAGE_BYTES + " (" + maxBody + " bytes)");
+        String refused = InboundGuard.problem(props.getHeaders(), limitName);
         if (refused == null && body.length > maxBody) {
-            refused = "message body of " + body.length + " bytes is over " + MAX_MESSAGE_BYTES + " (" + maxBody + " bytes)";
+            refused = "message body of " + body.length + " bytes is over " + limitName;
         }
         if (refused != null) {
             return deadLetter(queue, props, body, refused);

@@ -161,8 +161,7 @@ public final class Worker implements SmartLifecycle {
         if (properties.prefetchedBytes() > heap / 4 * 3) {
             log.warn("bullpen.worker.prefetch {} × max-message-bytes {} over {} queue(s) may hold {} MiB of message bodies, "
                     + "most of the heap ({} MiB): lower either, or raise -Xmx", properties.effectivePrefetch(),
-                    properties.maxMessageBytes(), properties.prefetchedBytes() / properties.effectivePrefetch()
-                    / properties.maxMessageBytes().toBytes(), properties.prefetchedBytes() >> 20, heap >> 20);
+                    properties.maxMessageBytes(), properties.queues().size(), properties.prefetchedBytes() >> 20, heap >> 20);
         }
         connector = Thread.ofVirtual().name("bullpen-connect").start(this::connectUntilConsuming);
     }
@@ -212,10 +211,7 @@ public final class Worker implements SmartLifecycle {
         }
         for (String queue : properties.queues()) {
             declare(c, queue);
-            QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, slots, inFlight);
-            consumer.start(properties.effectivePrefetch());
-            reopenWhenClosed(consumer, false);
-            started.add(consumer);
+            started.add(startConsumer(c, queue, slots, false));
         }
         consumers.addAll(started);
         consuming = true;
@@ -240,9 +236,9 @@ public final class Worker implements SmartLifecycle {
         if (queue == null || directConsumer != null || !running || c == null || !c.isOpen() || slots == null) {
             return true;
         }
-        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue.name(), handler, executor, slots, inFlight);
+        QueueConsumer consumer;
         try {
-            consumer.startExclusive(properties.effectivePrefetch());
+            consumer = startConsumer(c, queue.name(), slots, true);
         } catch (IOException ex) {
             if (!DirectQueue.inUse(ex)) {
                 throw ex;
@@ -254,7 +250,6 @@ public final class Worker implements SmartLifecycle {
             directProblem = queue.takenMessage();
             return false;
         }
-        reopenWhenClosed(consumer, true);
         consumers.add(consumer);
         directConsumer = consumer;
         if (directProblem != null) {
@@ -262,6 +257,21 @@ public final class Worker implements SmartLifecycle {
         }
         directProblem = null;
         return true;
+    }
+
+    /**
+     * Subscribes a consumer of {@code queue} on a channel of its own, the queue's only one when
+     * {@code exclusive}, and watches that channel: if the broker closes it alone, a new one replaces it.
+     */
+    private QueueConsumer startConsumer(Connection c, String queue, Slots gate, boolean exclusive) throws IOException {
+        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, gate, inFlight);
+        if (exclusive) {
+            consumer.startExclusive(properties.effectivePrefetch());
+        } else {
+            consumer.start(properties.effectivePrefetch());
+        }
+        reopenWhenClosed(consumer, exclusive);
+        return consumer;
     }
 
     /**
@@ -301,14 +311,7 @@ public final class Worker implements SmartLifecycle {
                     return; // stopping, or the connection is down and its recovery will do
                 }
                 try {
-                    QueueConsumer fresh = new QueueConsumer(c.createChannel(), closed.queue(), handler, executor, gate,
-                            inFlight);
-                    if (exclusive) {
-                        fresh.startExclusive(properties.effectivePrefetch());
-                    } else {
-                        fresh.start(properties.effectivePrefetch());
-                    }
-                    reopenWhenClosed(fresh, exclusive);
+                    QueueConsumer fresh = startConsumer(c, closed.queue(), gate, exclusive);
                     consumers.set(at, fresh);
                     if (directConsumer == closed) {
                         directConsumer = fresh;
