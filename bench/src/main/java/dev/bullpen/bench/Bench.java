@@ -240,7 +240,7 @@ public final class Bench implements Callable<Integer> {
                             + "options, no AOT cache); run the bench on JDK 25 to start them as the image does");
                     yield WorkerLaunch.plain();
                 }
-                Path dir = workerJar.toAbsolutePath().getParent().resolve("bench-aot");
+                Path dir = workerJar.toAbsolutePath().resolveSibling("bench-aot");
                 System.out.println("Training the worker's AOT cache in " + dir + " as the image build does ...");
                 yield WorkerLaunch.image(workerJar, dir);
             }

@@ -1,5 +1,6 @@
 package dev.bullpen.bench;
 
+import org.jspecify.annotations.Nullable;
 import com.sun.management.OperatingSystemMXBean;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
@@ -53,7 +54,7 @@ public final class ClientBench implements Callable<Integer> {
 
     @Option(names = "--queue", description = "use the worker already consuming this queue (with --key-prefix and "
             + "--worker-pid) rather than starting one, so that alternate runs of two builds share it")
-    String queue;
+    @Nullable String queue;
 
     @Option(names = "--key-prefix", description = "that worker's bullpen.result.key-prefix")
     String keyPrefix = "";
@@ -79,7 +80,7 @@ public final class ClientBench implements Callable<Integer> {
         Endpoints endpoints = where.endpoints();
         String run = UUID.randomUUID().toString().substring(0, 8);
         boolean own = this.queue == null;
-        String queue = own ? "bullpen-bench-client-" + run : this.queue;
+        String queue = this.queue != null ? this.queue : "bullpen-bench-client-" + run;
         String prefix = own ? "bullpen-bench-client-" + run + ":" : keyPrefix;
         var redisFactory = endpoints.redisFactory();
         List<RedisResultBackend> others = new ArrayList<>();
@@ -94,8 +95,8 @@ public final class ClientBench implements Callable<Integer> {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             try (ServiceProcess worker = own ? ServiceProcess.worker(workerJar, endpoints, queue, prefix,
                     List.of("--bullpen.worker.concurrency=" + concurrency)) : null) {
-                long pid = own ? worker.pid() : workerPid;
-                if (own) {
+                long pid = worker != null ? worker.pid() : workerPid;
+                if (worker != null) {
                     worker.awaitUp(startupTimeout, Instant.now());
                 }
                 EndToEndWorkload.warmUp(client, 2_000, 1, 1);

@@ -1,5 +1,6 @@
 package dev.bullpen.bench;
 
+import org.jspecify.annotations.Nullable;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -99,7 +100,7 @@ final class PoisonRun {
         return out;
     }
 
-    private static String reason(GetResponse message) {
+    private static String reason(@Nullable GetResponse message) {
         if (message == null || message.getProps().getHeaders() == null) {
             return "none";
         }

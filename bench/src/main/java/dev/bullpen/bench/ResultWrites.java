@@ -1,5 +1,6 @@
 package dev.bullpen.bench;
 
+import org.jspecify.annotations.Nullable;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.RedisResultBackend;
 import java.io.IOException;
@@ -80,7 +81,8 @@ final class ResultWrites {
             this.bytes = bytes;
         }
 
-        List<String> next() {
+        /** The next command's arguments, or null at the end or at a truncated last command. */
+        @Nullable List<String> next() {
             try {
                 if (at >= bytes.length || bytes[at] != '*') {
                     return null;

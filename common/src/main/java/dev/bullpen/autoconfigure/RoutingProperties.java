@@ -30,7 +30,7 @@ import org.springframework.core.env.PropertySource;
  *        it (durable, no arguments)
  */
 @ConfigurationProperties("bullpen")
-public record RoutingProperties(@Nullable Map<String, String> routes, @Nullable Map<String, QueueDefinition> queues) {
+public record RoutingProperties(Map<String, String> routes, Map<String, QueueDefinition> queues) {
 
     public RoutingProperties {
         // Boot binds maps in the order of their source, which TaskRoutes keeps for its tie-break.

@@ -1,5 +1,6 @@
 package dev.bullpen.protocol;
 
+import org.jspecify.annotations.Nullable;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -193,8 +194,8 @@ public final class PythonRepr {
             return this;
         }
 
-        private void containerOrEllipsis(String start, String end, Iterator<JsonNode> items,
-                Iterator<Map.Entry<String, JsonNode>> entries, int level) {
+        private void containerOrEllipsis(String start, String end, @Nullable Iterator<JsonNode> items,
+                @Nullable Iterator<Map.Entry<String, JsonNode>> entries, int level) {
             if (level >= MAX_LEVELS) {
                 token(truncate(start + "..." + end, budget));
             } else {
@@ -202,8 +203,8 @@ public final class PythonRepr {
             }
         }
 
-        private void container(String start, String end, Iterator<JsonNode> items,
-                Iterator<Map.Entry<String, JsonNode>> entries, int level) {
+        private void container(String start, String end, @Nullable Iterator<JsonNode> items,
+                @Nullable Iterator<Map.Entry<String, JsonNode>> entries, int level) {
             // The closer is owed from the moment the opener is reached, even if the opener itself is cut.
             open.push(end);
             token(start);
@@ -216,7 +217,7 @@ public final class PythonRepr {
                     first = false;
                     value(items.next(), level + 1);
                 }
-            } else {
+            } else if (entries != null) {
                 while (entries.hasNext() && !stopped) {
                     if (!first) {
                         token(", ");

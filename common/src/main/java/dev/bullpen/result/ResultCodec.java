@@ -5,6 +5,7 @@ import dev.bullpen.protocol.KombuJson;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.WireTime;
 import java.time.OffsetDateTime;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -133,7 +134,7 @@ final class ResultCodec {
                 text(node, "queue"), text(node, "parent_id"), text(node, "group_id"));
         JsonNode children = node.path("children");
         // A Celery 5.3+ worker's kombu wraps datetimes, UUIDs, decimals and bytes in what it returns.
-        return new TaskResult(taskId, state, node.has("result") ? kombu(node.get("result")) : NullNode.getInstance(),
+        return new TaskResult(taskId, state, Objects.requireNonNullElse(kombu(node.get("result")), NullNode.getInstance()),
                 traceback.isString() ? traceback.stringValue() : null,
                 dateDone.isString() ? parseDate(dateDone.stringValue()) : null, meta,
                 children.isMissingNode() ? CeleryJson.mapper().createArrayNode() : children);

@@ -256,16 +256,17 @@ public final class RedisRevocations implements Revocations {
         if (!revocation.isActive(now)) {
             return;
         }
-        Revocation[] news = {null};
+        @Nullable Revocation[] news = {null};
         local.compute(revocation.taskId(), (id, previous) -> {
             Revocation current = previous == null ? revocation : previous.renewedBy(revocation, now);
             news[0] = Revocation.isNews(previous, current, now) ? current : null;
             return current;
         });
-        if (news[0] != null) {
+        Revocation fresh = news[0];
+        if (fresh != null) {
             for (Consumer<Revocation> listener : listeners) {
                 try {
-                    listener.accept(news[0]);
+                    listener.accept(fresh);
                 } catch (RuntimeException ex) {
                     log.warn("A revocation listener failed for {}: {}", revocation.taskId(), ex.toString());
                 }

@@ -39,7 +39,7 @@ import org.springframework.util.unit.DataSize;
 public record WorkerProperties(@DefaultValue("celery") List<String> queues, @DefaultValue("64") int concurrency,
         @Nullable Integer prefetch, @DefaultValue("false") boolean trackStarted, @Nullable String name,
         @DefaultValue("30s") Duration shutdownTimeout, @DefaultValue("2s") Duration heartbeatInterval,
-        @Nullable Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout,
+        Map<String, String> rateLimits, @DefaultValue("60s") Duration resultRetryTimeout,
         @DefaultValue("true") boolean directQueue, @DefaultValue("1MB") DataSize maxMessageBytes) {
 
     public WorkerProperties {

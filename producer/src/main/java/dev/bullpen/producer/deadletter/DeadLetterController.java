@@ -83,7 +83,7 @@ class DeadLetterController {
             replayed = deadLetters.replay(from, id).orElseThrow(() -> problem(HttpStatus.NOT_FOUND,
                     "Dead letter not found", "no dead letter with id '" + id + "' in " + DeadLetterQueues.deadLetterQueue(from)));
         } catch (NotReplayableException ex) {
-            throw problem(HttpStatus.CONFLICT, "Dead letter cannot be replayed", ex.getMessage());
+            throw problem(HttpStatus.CONFLICT, "Dead letter cannot be replayed", String.valueOf(ex.getMessage()));
         }
         return ResponseEntity.accepted()
                 .location(UriComponentsBuilder.fromPath("/api/tasks/{id}").buildAndExpand(id).encode().toUri())

@@ -2,6 +2,7 @@ package dev.bullpen.producer.schedule;
 
 import dev.bullpen.logging.ControlCharacters;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
@@ -60,7 +61,9 @@ record Schedule(String name, ScheduleTrigger trigger, String task, ArrayNode arg
         if (!hasCron && zone != null && !zone.isBlank()) {
             throw new InvalidScheduleException("zone", "zone applies to cron only; an interval is the same in every zone");
         }
-        ScheduleTrigger trigger = hasCron ? ScheduleTrigger.cron(cron, zone) : ScheduleTrigger.every(interval);
+        // Exactly one of the two is set, checked above.
+        ScheduleTrigger trigger = hasCron ? ScheduleTrigger.cron(Objects.requireNonNull(cron), zone)
+                : ScheduleTrigger.every(Objects.requireNonNull(interval));
         if (task == null || task.isBlank()) {
             throw new InvalidScheduleException("task", "task is required: the name of the task to send");
         }

@@ -30,7 +30,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param schedules name to schedule
  */
 @ConfigurationProperties("bullpen")
-public record ScheduleDefinitions(@Nullable Map<String, Entry> schedules) {
+public record ScheduleDefinitions(Map<String, Entry> schedules) {
 
     public ScheduleDefinitions {
         schedules = schedules == null ? Map.of() : new TreeMap<>(schedules);

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -128,7 +129,9 @@ class ScheduleStore {
                 now.toEpochMilli());
         List<Due> ticks = new ArrayList<>();
         if (due != null) {
-            due.forEach(t -> ticks.add(new Due(t.getValue(), Instant.ofEpochMilli(t.getScore().longValue()))));
+            // A ZRANGE ... WITHSCORES reply has both in every tuple.
+            due.forEach(t -> ticks.add(new Due(Objects.requireNonNull(t.getValue()),
+                    Instant.ofEpochMilli(Objects.requireNonNull(t.getScore()).longValue()))));
         }
         return ticks;
     }
@@ -143,7 +146,8 @@ class ScheduleStore {
     @Nullable Instant nextAfter(Instant now) {
         Set<TypedTuple<String>> next = redis.opsForZSet().rangeByScoreWithScores(due(), now.toEpochMilli() + 1,
                 Double.POSITIVE_INFINITY, 0, 1);
-        return next == null || next.isEmpty() ? null : Instant.ofEpochMilli(next.iterator().next().getScore().longValue());
+        return next == null || next.isEmpty() ? null : Instant.ofEpochMilli(
+                Objects.requireNonNull(next.iterator().next().getScore()).longValue());
     }
 
     /** Takes the schedule's lock for {@code lease}, unless another producer holds it. */

@@ -212,7 +212,8 @@ class BatchController {
     ResponseEntity<ProblemDetail> notConfirmed(BatchNotConfirmedException ex) {
         log.warn("Batch of {} tasks: {} not confirmed: {}", ex.ids().size(), ex.unconfirmed().size(), ex.getMessage());
         String why = ex.getCause() instanceof TimeoutException
-                ? "the broker did not confirm them within " + confirmTimeout : String.valueOf(ex.getCause().getMessage());
+                ? "the broker did not confirm them within " + confirmTimeout
+                : String.valueOf(ex.getCause() == null ? ex.getMessage() : ex.getCause().getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 ex.unconfirmed().size() + " of " + ex.ids().size() + " tasks may not be queued (" + why
                         + "); the others are. Send the unconfirmed ones again, with the same task_id if a duplicate "

@@ -1,5 +1,6 @@
 package dev.bullpen.producer.task;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -11,7 +12,7 @@ final class IdempotencyException extends RuntimeException {
     private final HttpStatus status;
     private final String title;
 
-    private IdempotencyException(HttpStatus status, String title, String detail, Throwable cause) {
+    private IdempotencyException(HttpStatus status, String title, String detail, @Nullable Throwable cause) {
         super(detail, cause);
         this.status = status;
         this.title = title;

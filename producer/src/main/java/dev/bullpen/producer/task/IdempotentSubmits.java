@@ -8,6 +8,7 @@ import dev.bullpen.producer.task.IdempotencyRecord.Published;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -143,7 +144,8 @@ class IdempotentSubmits {
         return switch (verdict(found, fingerprint)) {
             case REPLAY -> {
                 replays.increment();
-                yield CompletableFuture.completedFuture(new Submitted(found.taskId(), true));
+                // REPLAY is only ever the verdict on a record found.
+                yield CompletableFuture.completedFuture(new Submitted(Objects.requireNonNull(found).taskId(), true));
             }
             case MISMATCH -> CompletableFuture.failedFuture(IdempotencyException.reused());
             case GONE -> CompletableFuture.failedFuture(IdempotencyException.claimantFailed());

@@ -137,8 +137,9 @@ class TaskController {
         TaskSubmission parsed = reader.parse(json, Instant.now());
         TaskSubmission submission = routed(parsed);
         // The id is chosen before publishing: it is claimed first, and an Idempotency-Key's claim holds it.
-        boolean chosen = submission.options().taskId() != null;
-        String taskId = chosen ? submission.options().taskId() : UUID.randomUUID().toString();
+        String chosenId = submission.options().taskId();
+        boolean chosen = chosenId != null;
+        String taskId = chosenId != null ? chosenId : UUID.randomUUID().toString();
         if (key == null) {
             answer(response, await(sender.send(withId(submission, taskId), chosen)), false);
             return;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -53,7 +54,8 @@ class TaskSender {
      * @throws TaskIdException when a chosen id is taken or cannot be checked; nothing is published then
      */
     CompletableFuture<String> send(TaskSubmission submission, boolean chosen) {
-        String id = submission.options().taskId();
+        // The controller gives every submission its id before sending it.
+        String id = Objects.requireNonNull(submission.options().taskId(), "task id");
         if (!chosen) {
             return publish(submission).thenApply(confirmed -> id);
         }
@@ -84,7 +86,8 @@ class TaskSender {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < submissions.size(); i++) {
             if (chosen.get(i)) {
-                wanted.add(new Claim(submissions.get(i).options().taskId(), submissions.get(i).options()));
+                wanted.add(new Claim(Objects.requireNonNull(submissions.get(i).options().taskId(), "task id"),
+                        submissions.get(i).options()));
                 indexes.add(i);
             }
         }

@@ -38,6 +38,6 @@ class WorkflowProblems {
     /** A shape the canvas cannot send, e.g. a group followed by a group in a chain. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unsupportedShape(IllegalArgumentException ex) {
-        return invalidWorkflow(new InvalidWorkflowException("body", ex.getMessage()));
+        return invalidWorkflow(new InvalidWorkflowException("body", String.valueOf(ex.getMessage())));
     }
 }

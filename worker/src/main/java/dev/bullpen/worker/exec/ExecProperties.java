@@ -36,10 +36,10 @@ import org.springframework.util.unit.DataSize;
  *        takes no flags, and operands only as paths in {@code workDir}
  */
 @ConfigurationProperties("bullpen.worker.exec")
-public record ExecProperties(@Nullable List<String> allowedPrograms, @DefaultValue("60s") Duration defaultTimeout,
+public record ExecProperties(List<String> allowedPrograms, @DefaultValue("60s") Duration defaultTimeout,
         @DefaultValue("10m") Duration maxTimeout, @DefaultValue("1MB") DataSize maxOutput,
         @DefaultValue("truncate") OutputOverflow outputOverflow, @Nullable Path scratchRoot, @Nullable Path workDir,
-        @Nullable Map<String, ProgramRules> programs) {
+        Map<String, ProgramRules> programs) {
 
     /** The property that lists the allowed programs, for messages that tell an operator what to set. */
     public static final String ALLOWED_PROGRAMS = "bullpen.worker.exec.allowed-programs";
@@ -76,9 +76,9 @@ public record ExecProperties(@Nullable List<String> allowedPrograms, @DefaultVal
      *        by itself or changes which files are written ({@code gzip -f}, {@code -S}, {@code -r})
      * @param operands {@code paths} (the default) or {@code unchecked}
      */
-    public record ProgramRules(@Nullable List<String> flags, @Nullable Operands operands) {
+    public record ProgramRules(List<String> flags, Operands operands) {
 
-        static final ProgramRules NONE = new ProgramRules(null, null);
+        static final ProgramRules NONE = new ProgramRules(List.of(), Operands.PATHS);
 
         public ProgramRules {
             flags = flags == null ? List.of() : flags.stream().map(String::strip).filter(flag -> !flag.isEmpty()).toList();
