@@ -28,10 +28,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Results in Redis, in Celery's format: key {@code celery-task-meta-<id>} holding the result meta
  * JSON, written with {@code SETEX} and {@code PUBLISH}ed on a channel named like the key.
  *
- * <p>Writes are one atomic script that also refuses to overwrite a stored SUCCESS. Waiting uses one
- * pattern subscription for the whole backend rather than one per task; a waiter registers, then reads
- * the key once to catch a result that was stored before it arrived, and every (re)subscription after
- * a reconnect reads again for all waiters, so nothing is missed and nothing polls. A task the client
+ * <p>Writes are one atomic script ({@code StoreScript}) that also refuses a write the stored state may
+ * not move to ({@link TaskState#canMoveTo}): a late STARTED over a FAILURE, anything over a SUCCESS.
+ *
+ * <p>Waiting uses one pattern subscription for the whole backend rather than one per task; a waiter
+ * registers, then reads the key once to catch a result that was stored before it arrived, and every
+ * (re)subscription after a reconnect reads again for all waiters, so nothing is missed and nothing polls. A task the client
  * {@linkplain #expect expects} before sending it skips that read: it is listened for from before it
  * could have a result.
  *
@@ -41,29 +43,6 @@ public final class RedisResultBackend implements ResultBackend {
 
     /** Celery's key and channel prefix for task results. */
     public static final String TASK_KEY_PREFIX = "celery-task-meta-";
-
-    /*
-     * Refuses to overwrite a stored SUCCESS. Celery (every version's json.dumps) and Bullpen both
-     * write "status" first, so the value's first bytes tell its state without decoding it:
-     * '{"status": "SUCCESS"' (or without the space) is final, '{"status": "' followed by anything
-     * else is not. Only a value that starts otherwise (JSON written in another order) is decoded
-     * whole, as before. GETRANGE copies those few bytes, not the whole value.
-     */
-    private static final String STORE_SCRIPT = """
-            local head = redis.call('GETRANGE', KEYS[1], 0, 21)
-            if string.find(head, '^{"status": ?"SUCCESS"') then return 0 end
-            if head ~= '' and not string.find(head, '^{"status": ?"') then
-              local ok, meta = pcall(cjson.decode, redis.call('GET', KEYS[1]))
-              if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
-            end
-            if tonumber(ARGV[2]) > 0 then
-              redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
-            else
-              redis.call('SET', KEYS[1], ARGV[1])
-            end
-            redis.call('PUBLISH', KEYS[1], ARGV[1])
-            return 1
-            """;
 
     /** What {@code bullpen.result.max-bytes} is by default: large for a result, small beside a worker's heap. */
     public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
@@ -120,7 +99,7 @@ public final class RedisResultBackend implements ResultBackend {
                 : expires.plusNanos(999_999_999).toSeconds());
         this.commands = client.connect(StringCodec.UTF8);
         commands.sync().clientSetname(clientName("bullpen-results"));
-        this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
+        this.storeSha = commands.sync().scriptLoad(StoreScript.SOURCE);
         this.groups = new RedisGroups(commands, keyPrefix, expiresSeconds);
         long redisMax = protoMaxBulkLen(commands);
         if (redisMax > 0 && redisMax < maxBytes) {
@@ -160,13 +139,16 @@ public final class RedisResultBackend implements ResultBackend {
         String[] keys = {key(result.taskId())};
         String json = ResultCodec.encode(result);
         ResultCodec.requireWithin(result, json, maxBytes, limitWhy);
+        String notReplaced = StoreScript.notReplacedBy(result.state());
         Long written;
         try {
             try {
-                written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+                written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds,
+                        notReplaced);
             } catch (RedisNoScriptException ex) {
                 // Redis lost its script cache (restart or SCRIPT FLUSH).
-                written = commands.sync().eval(STORE_SCRIPT, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+                written = commands.sync().eval(StoreScript.SOURCE, ScriptOutputType.INTEGER, keys, json, expiresSeconds,
+                        notReplaced);
             }
         } catch (RedisCommandExecutionException ex) {
             throw new ResultStoreRefusedException("Redis refused the result of task " + result.taskId() + " ("
