@@ -1,6 +1,7 @@
 package dev.bullpen.producer.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 
+/** The one problem builder: what a handler answers, and what a handler method throws. */
 class ProblemsTests {
 
     @Test
@@ -24,8 +26,8 @@ class ProblemsTests {
         assertThat(problem.getTitle()).isEqualTo("Broker unavailable");
         assertThat(problem.getDetail()).isEqualTo("not sent: broker down");
         assertThat(problem.getProperties()).containsExactly(
-                org.assertj.core.api.Assertions.entry("ids", List.of("a")),
-                org.assertj.core.api.Assertions.entry("field", "body"));
+                entry("ids", List.of("a")),
+                entry("field", "body"));
     }
 
     @Test
