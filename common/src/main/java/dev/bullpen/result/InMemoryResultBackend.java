@@ -43,7 +43,7 @@ public final class InMemoryResultBackend implements ResultBackend {
         }
         boolean[] written = {false};
         results.compute(result.taskId(), (id, current) -> {
-            if (current != null && current.state() == TaskState.SUCCESS) {
+            if (current != null && !current.state().canMoveTo(result.state())) {
                 return current;
             }
             written[0] = true;

@@ -7,18 +7,12 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +22,12 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Results in Redis, in Celery's format: key {@code celery-task-meta-<id>} holding the result meta
  * JSON, written with {@code SETEX} and {@code PUBLISH}ed on a channel named like the key.
  *
- * <p>Writes are one atomic script that also refuses to overwrite a stored SUCCESS. Waiting uses one
- * pattern subscription for the whole backend rather than one per task; a waiter registers, then reads
- * the key once to catch a result that was stored before it arrived, and every (re)subscription after
- * a reconnect reads again for all waiters, so nothing is missed and nothing polls. A task the client
- * {@linkplain #expect expects} before sending it skips that read: it is listened for from before it
- * could have a result.
+ * <p>Writes are one atomic script ({@code StoreScript}) that also refuses a write the stored state may
+ * not move to ({@link TaskState#canMoveTo}): a late STARTED over a FAILURE, anything over a SUCCESS.
+ *
+ * <p>Waiting ({@code RedisResultListener}) uses one pattern subscription for the whole backend rather
+ * than one per task, and reads what was stored before a wait began, so nothing is missed and nothing
+ * polls.
  *
  * <p>Uses the Lettuce client of a Spring Data Redis {@link LettuceConnectionFactory} (standalone Redis).
  */
@@ -42,35 +36,11 @@ public final class RedisResultBackend implements ResultBackend {
     /** Celery's key and channel prefix for task results. */
     public static final String TASK_KEY_PREFIX = "celery-task-meta-";
 
-    /*
-     * Refuses to overwrite a stored SUCCESS. Celery (every version's json.dumps) and Bullpen both
-     * write "status" first, so the value's first bytes tell its state without decoding it:
-     * '{"status": "SUCCESS"' (or without the space) is final, '{"status": "' followed by anything
-     * else is not. Only a value that starts otherwise (JSON written in another order) is decoded
-     * whole, as before. GETRANGE copies those few bytes, not the whole value.
-     */
-    private static final String STORE_SCRIPT = """
-            local head = redis.call('GETRANGE', KEYS[1], 0, 21)
-            if string.find(head, '^{"status": ?"SUCCESS"') then return 0 end
-            if head ~= '' and not string.find(head, '^{"status": ?"') then
-              local ok, meta = pcall(cjson.decode, redis.call('GET', KEYS[1]))
-              if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
-            end
-            if tonumber(ARGV[2]) > 0 then
-              redis.call('SETEX', KEYS[1], ARGV[2], ARGV[1])
-            else
-              redis.call('SET', KEYS[1], ARGV[1])
-            end
-            redis.call('PUBLISH', KEYS[1], ARGV[1])
-            return 1
-            """;
-
     /** What {@code bullpen.result.max-bytes} is by default: large for a result, small beside a worker's heap. */
     public static final long DEFAULT_MAX_BYTES = 8L * 1024 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(RedisResultBackend.class);
 
-    private final RedisClient client;
     private final long maxBytes;
     private final String limitWhy;
     private final String keyPrefix;
@@ -78,20 +48,7 @@ public final class RedisResultBackend implements ResultBackend {
     private final StatefulRedisConnection<String, String> commands;
     private final String storeSha;
     private final RedisGroups groups;
-    /**
-     * Tasks sent and not (yet) waited for are remembered, with a result that came first, for a wait
-     * that usually follows the broker's confirm within milliseconds, or a batch's send loop: enough
-     * for a burst of 20,000, and briefly, since a client that never waits (the HTTP producer, whose
-     * callers poll) holds them all (at most some 20 MB of small results) until they are dropped.
-     */
-    private final ResultWaiters waiters = new ResultWaiters(25_000, Duration.ofSeconds(10));
-    /**
-     * Wakes waiters off Lettuce's I/O threads: a waiter's callback that calls this backend (or any
-     * Redis command) synchronously would otherwise block the very thread its reply must arrive on.
-     */
-    private final ExecutorService wakeUps = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("bullpen-result-wakeup-", 0).factory());
-    private volatile @Nullable StatefulRedisPubSubConnection<String, String> subscription;
+    private final RedisResultListener listener;
     private volatile boolean closed;
 
     /**
@@ -113,15 +70,15 @@ public final class RedisResultBackend implements ResultBackend {
         if (!(factory.getRequiredNativeClient() instanceof RedisClient redis)) {
             throw new IllegalArgumentException("RedisResultBackend supports standalone Redis only");
         }
-        this.client = redis;
         this.keyPrefix = keyPrefix;
         // SETEX takes whole seconds; round up so that a short positive expiry never means "forever".
         this.expiresSeconds = Long.toString(expires.isNegative() || expires.isZero() ? 0
                 : expires.plusNanos(999_999_999).toSeconds());
-        this.commands = client.connect(StringCodec.UTF8);
+        this.commands = redis.connect(StringCodec.UTF8);
         commands.sync().clientSetname(clientName("bullpen-results"));
-        this.storeSha = commands.sync().scriptLoad(STORE_SCRIPT);
+        this.storeSha = commands.sync().scriptLoad(StoreScript.SOURCE);
         this.groups = new RedisGroups(commands, keyPrefix, expiresSeconds);
+        this.listener = new RedisResultListener(redis, commands, keyPrefix, clientName("bullpen-results-sub"));
         long redisMax = protoMaxBulkLen(commands);
         if (redisMax > 0 && redisMax < maxBytes) {
             log.info("Results are limited to {} bytes, Redis's proto-max-bulk-len, under {} ({} bytes)", redisMax,
@@ -160,13 +117,16 @@ public final class RedisResultBackend implements ResultBackend {
         String[] keys = {key(result.taskId())};
         String json = ResultCodec.encode(result);
         ResultCodec.requireWithin(result, json, maxBytes, limitWhy);
+        String notReplaced = StoreScript.notReplacedBy(result.state());
         Long written;
         try {
             try {
-                written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+                written = commands.sync().evalsha(storeSha, ScriptOutputType.INTEGER, keys, json, expiresSeconds,
+                        notReplaced);
             } catch (RedisNoScriptException ex) {
                 // Redis lost its script cache (restart or SCRIPT FLUSH).
-                written = commands.sync().eval(STORE_SCRIPT, ScriptOutputType.INTEGER, keys, json, expiresSeconds);
+                written = commands.sync().eval(StoreScript.SOURCE, ScriptOutputType.INTEGER, keys, json, expiresSeconds,
+                        notReplaced);
             }
         } catch (RedisCommandExecutionException ex) {
             throw new ResultStoreRefusedException("Redis refused the result of task " + result.taskId() + " ("
@@ -197,52 +157,19 @@ public final class RedisResultBackend implements ResultBackend {
 
     @Override
     public CompletableFuture<TaskResult> whenReady(String taskId) {
-        if (closed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("result backend closed"));
-        }
-        CompletableFuture<TaskResult> future = new CompletableFuture<>();
-        ResultWaiters.Await registered = waiters.await(taskId, future);
-        if (registered.early() != null) {
-            future.complete(registered.early());
-            return future;
-        }
-        future.whenComplete((r, e) -> waiters.remove(taskId, future));
-        try {
-            ensureSubscribed();
-        } catch (RuntimeException ex) {
-            future.completeExceptionally(ex);
-            return future;
-        }
-        if (!registered.mustRead()) {
-            return future; // expected while subscribed: its result is published to us, or read on resubscribing
-        }
-        // Subscribed first, read second: a result stored in between is both read and published.
-        commands.async().get(key(taskId)).thenAccept(json -> {
-            if (json != null) {
-                offer(taskId, json);
-            }
-        });
-        return future;
+        return listener.whenReady(taskId);
     }
 
     /** Subscribes, if not yet, and remembers the task, so that its {@link #whenReady} need not read the key. */
     @Override
     public void expect(String taskId) {
-        if (closed) {
-            return;
-        }
-        try {
-            ensureSubscribed();
-        } catch (RuntimeException ex) {
-            return; // whenReady will say why
-        }
-        waiters.expect(taskId);
+        listener.expect(taskId);
     }
 
     @Override
     public void forget(String taskId) {
         commands.sync().del(key(taskId));
-        waiters.forget(taskId);
+        listener.forget(taskId);
     }
 
     /** The Redis key that holds a saved group ({@code celery-taskset-meta-<id>}); chord keys add {@code .j .t .s}. */
@@ -281,94 +208,18 @@ public final class RedisResultBackend implements ResultBackend {
             return;
         }
         closed = true;
-        synchronized (this) {
-            var sub = subscription;
-            if (sub != null) {
-                sub.close();
-            }
-        }
+        listener.close();
         commands.close();
-        waiters.clear().forEach(f -> f.completeExceptionally(new CancellationException("result backend closed")));
-        wakeUps.shutdown();
     }
 
     /** How many task ids have waiters now; for tests that check waiters are let go. */
     int waitingTasks() {
-        return waiters.waitingTasks();
+        return listener.waitingTasks();
     }
 
     /** How many sent tasks are expected and not waited for yet; for tests. */
     int expectedTasks() {
-        return waiters.unclaimed();
-    }
-
-    private void ensureSubscribed() {
-        if (subscription != null) {
-            return;
-        }
-        synchronized (this) {
-            if (subscription != null) {
-                return;
-            }
-            if (closed) {
-                throw new IllegalStateException("result backend closed");
-            }
-            StatefulRedisPubSubConnection<String, String> sub = client.connectPubSub(StringCodec.UTF8);
-            sub.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String pattern, String channel, String message) {
-                    offer(channel.substring(keyPrefix.length() + TASK_KEY_PREFIX.length()), message);
-                }
-
-                @Override
-                public void psubscribed(String pattern, long count) {
-                    // Also called when Lettuce resubscribes after a reconnect: read what was missed.
-                    recheckWaiters();
-                }
-            });
-            try {
-                sub.sync().clientSetname(clientName("bullpen-results-sub"));
-                sub.sync().psubscribe(escapeGlob(keyPrefix) + TASK_KEY_PREFIX + "*");
-            } catch (RuntimeException ex) {
-                sub.close();
-                throw ex;
-            }
-            subscription = sub;
-        }
-    }
-
-    private void offer(String taskId, String json) {
-        if (!waiters.wants(taskId)) {
-            return;
-        }
-        TaskResult result = ResultCodec.decode(taskId, json);
-        if (!result.state().isReady()) {
-            return;
-        }
-        List<CompletableFuture<TaskResult>> woken = waiters.arrived(taskId, result);
-        if (!woken.isEmpty()) {
-            try {
-                wakeUps.execute(() -> woken.forEach(f -> f.complete(result)));
-            } catch (RejectedExecutionException ex) {
-                // Closed meanwhile; these waiters are out of the map that close() fails, so answer them here.
-                woken.forEach(f -> f.complete(result));
-            }
-        }
-    }
-
-    private void recheckWaiters() {
-        List<String> ids = List.copyOf(waiters.ids());
-        for (int from = 0; from < ids.size(); from += 500) {
-            List<String> batch = ids.subList(from, Math.min(ids.size(), from + 500));
-            commands.async().mget(batch.stream().map(this::key).toArray(String[]::new)).thenAccept(values -> {
-                for (int i = 0; i < values.size(); i++) {
-                    KeyValue<String, String> kv = values.get(i);
-                    if (kv.hasValue()) {
-                        offer(batch.get(i), kv.getValue());
-                    }
-                }
-            });
-        }
+        return listener.expectedTasks();
     }
 
     /**
@@ -377,9 +228,5 @@ public final class RedisResultBackend implements ResultBackend {
      */
     private String clientName(String role) {
         return keyPrefix.isEmpty() ? role : role + ":" + keyPrefix.replaceAll("\\s", "_");
-    }
-
-    private static String escapeGlob(String text) {
-        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 }

@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
 public interface ResultBackend extends AutoCloseable {
 
     /**
-     * Stores a result and wakes whoever waits on it. A stored SUCCESS is final: a later write for
-     * the same id, from a duplicate delivery say, is ignored.
+     * Stores a result and wakes whoever waits on it, unless the state stored for that id may not
+     * move to the new one ({@link TaskState#canMoveTo}): then the write is ignored, atomically, and
+     * the stored result stays as it was. So a SUCCESS is final, and a FAILURE or REVOKED is not
+     * replaced by a late STARTED or RETRY from a duplicate or redelivered message.
      *
-     * @return false when the write was ignored because the task had already succeeded
+     * @return false when the write was ignored because the stored state may not move to the new one
      * @throws ResultTooLargeException when the encoded result is larger than the backend stores;
      *         nothing was stored, and storing it again cannot succeed
      */

@@ -211,6 +211,34 @@ class RedisResultBackendIntegrationTests extends ResultBackendContract {
     }
 
     @Test
+    void aFailureStoredByPythonCeleryIsNotReplacedByALateStartedOrRetry() {
+        String id = newTaskId();
+        String python = Captures.result("failure_extended");
+        redis.setex(key(id), 60, python);
+        String reordered = newTaskId();
+        redis.setex(key(reordered), 60, "{\"result\": 5, \"status\": \"REVOKED\", \"task_id\": \"" + reordered + "\"}");
+
+        assertThat(backend.store(started(id))).isFalse();
+        assertThat(backend.store(retry(id))).isFalse();
+        assertThat(backend.store(started(reordered))).isFalse();
+        assertThat(redis.get(key(id))).isEqualTo(python);
+        assertThat(backend.store(success(id, 3))).as("another run's outcome").isTrue();
+    }
+
+    @Test
+    void aCustomProgressStateIsOnTheWayAndReplacedByAnything() {
+        // What Python's self.update_state(state="PROGRESS", meta=...) writes: a state the table does not name.
+        String id = newTaskId();
+        redis.setex(key(id), 60, "{\"status\": \"PROGRESS\", \"result\": {\"done\": 3}, \"task_id\": \"" + id + "\"}");
+        String longName = newTaskId();
+        redis.setex(key(longName), 60, "{\"status\": \"" + "X".repeat(80) + "\", \"task_id\": \"" + longName + "\"}");
+
+        assertThat(backend.store(started(id))).isTrue();
+        assertThat(backend.store(started(longName))).isTrue();
+        assertThat(backend.get(longName).state()).isEqualTo(TaskState.STARTED);
+    }
+
+    @Test
     void onlyTheStatusCountsNotASuccessInsideTheResult() {
         // A Python STARTED, RETRY or FAILURE, and a Bullpen one whose result text holds '"status": "SUCCESS"'.
         for (String capture : List.of("started", "retry", "failure_extended")) {

@@ -12,9 +12,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -183,6 +187,55 @@ public abstract class ResultBackendContract {
         assertThat(backend.store(success(id, 3))).isTrue();
 
         assertThat(backend.get(id).state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    /** A result in any state, told apart from another in the same state by {@code n}. */
+    protected static TaskResult inState(String id, TaskState state, int n) {
+        if (state == TaskState.SUCCESS) {
+            return success(id, n);
+        }
+        if (state.isReady() || state == TaskState.RETRY) {
+            return TaskResult.failure(id, state, new RemoteError("ValueError", "builtins",
+                    List.of(NODES.numberNode(n)), "Traceback...\n"), meta("t.any"));
+        }
+        return new TaskResult(id, state, NODES.objectNode().put("n", n), null, null, meta("t.any"));
+    }
+
+    static Stream<Arguments> everyPairOfStates() {
+        return Stream.of(TaskState.values())
+                .flatMap(stored -> Stream.of(TaskState.values()).map(next -> Arguments.of(stored, next)));
+    }
+
+    @ParameterizedTest(name = "{0} then {1}")
+    @MethodSource("everyPairOfStates")
+    void aWriteReplacesTheStoredStateOnlyWhereTheTransitionTableAllowsIt(TaskState stored, TaskState next) {
+        String id = newTaskId();
+        TaskResult first = inState(id, stored, 1);
+        TaskResult second = inState(id, next, 2);
+        assertThat(backend.store(first)).as("a first write is always taken").isTrue();
+
+        boolean allowed = stored.canMoveTo(next);
+
+        assertThat(backend.store(second)).as("store answers whether it wrote").isEqualTo(allowed);
+        assertThat(normalised(backend.get(id))).isEqualTo(normalised(allowed ? second : first));
+    }
+
+    @Test
+    void aReadyStateIsNotReplacedByALateStateOnTheWay() {
+        String failed = newTaskId();
+        String revoked = newTaskId();
+        backend.store(failure(failed, "first run"));
+        backend.store(inState(revoked, TaskState.REVOKED, 1));
+
+        assertThat(backend.store(started(failed))).isFalse();
+        assertThat(backend.store(retry(failed))).isFalse();
+        assertThat(backend.store(started(revoked))).isFalse();
+        assertThat(backend.store(retry(revoked))).isFalse();
+
+        assertThat(backend.get(failed).state()).isEqualTo(TaskState.FAILURE);
+        assertThat(backend.get(revoked).state()).isEqualTo(TaskState.REVOKED);
+        assertThat(backend.whenReady(failed)).succeedsWithin(WAKE_UP)
+                .satisfies(r -> assertThat(r.state()).isEqualTo(TaskState.FAILURE));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.bullpen.producer.deadletter;
 
 import dev.bullpen.autoconfigure.ClientProperties;
+import dev.bullpen.producer.errors.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -12,7 +13,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -95,8 +95,6 @@ class DeadLetterController {
     }
 
     private static ErrorResponseException problem(HttpStatus status, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        return new ErrorResponseException(status, problem, null);
+        return Problems.of(status, detail).title(title).exception();
     }
 }

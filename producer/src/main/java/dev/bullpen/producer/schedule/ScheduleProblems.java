@@ -1,5 +1,6 @@
 package dev.bullpen.producer.schedule;
 
+import dev.bullpen.producer.errors.Problems;
 import dev.bullpen.producer.schedule.ScheduleController.ScheduleConflictException;
 import dev.bullpen.producer.schedule.ScheduleController.ScheduleNotFoundException;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -28,34 +29,26 @@ class ScheduleProblems {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalid(InvalidScheduleException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-        problem.setTitle("Invalid schedule");
-        problem.setProperty("field", ex.field());
-        return ResponseEntity.badRequest().body(problem);
+        return Problems.of(HttpStatus.BAD_REQUEST, ex.getMessage()).title("Invalid schedule").field(ex.field()).response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> notFound(ScheduleNotFoundException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
-        problem.setTitle("Schedule not found");
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+        return Problems.of(HttpStatus.NOT_FOUND, ex.getMessage()).title("Schedule not found").response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> conflict(ScheduleConflictException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
-        problem.setTitle("Schedule defined in configuration");
-        problem.setProperty("field", "name");
-        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
+        return Problems.of(HttpStatus.CONFLICT, ex.getMessage()).title("Schedule defined in configuration").field("name")
+                .response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> redisUnavailable(DataAccessException ex) {
         log.warn("Schedules not reachable in Redis: {}", ex.toString());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The schedules could not be read or written in Redis: " + ex.getMessage());
-        problem.setTitle("Redis unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE,
+                "The schedules could not be read or written in Redis: " + ex.getMessage())
+                .title("Redis unavailable").retryAfter(Problems.RETRY_AFTER_SECONDS).response();
     }
 
     /** How the problems look on the wire, for the OpenAPI document only. */

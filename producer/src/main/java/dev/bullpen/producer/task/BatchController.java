@@ -4,6 +4,7 @@ import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.errors.Problems;
 import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.workers.LiveWorkers;
 import dev.bullpen.result.TaskState;
@@ -200,12 +201,8 @@ class BatchController {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidElement(InvalidBatchElementException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "task " + ex.index() + ": " + ex.getMessage());
-        problem.setTitle("Invalid task request");
-        problem.setProperty("index", ex.index());
-        problem.setProperty("field", ex.field());
-        return ResponseEntity.badRequest().body(problem);
+        return Problems.of(HttpStatus.BAD_REQUEST, "task " + ex.index() + ": " + ex.getMessage())
+                .title("Invalid task request").property("index", ex.index()).field(ex.field()).response();
     }
 
     @ExceptionHandler
@@ -214,14 +211,12 @@ class BatchController {
         String why = ex.getCause() instanceof TimeoutException
                 ? "the broker did not confirm them within " + confirmTimeout
                 : String.valueOf(ex.getCause() == null ? ex.getMessage() : ex.getCause().getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE,
                 ex.unconfirmed().size() + " of " + ex.ids().size() + " tasks may not be queued (" + why
                         + "); the others are. Send the unconfirmed ones again, with the same task_id if a duplicate "
-                        + "run must be recognisable");
-        problem.setTitle("Broker unavailable");
-        problem.setProperty("ids", ex.ids());
-        problem.setProperty("unconfirmed", ex.unconfirmed());
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+                        + "run must be recognisable")
+                .title("Broker unavailable").property("ids", ex.ids()).property("unconfirmed", ex.unconfirmed())
+                .retryAfter(Problems.RETRY_AFTER_SECONDS).response();
     }
 
     /** One element of a batch is invalid: the batch is refused whole. */

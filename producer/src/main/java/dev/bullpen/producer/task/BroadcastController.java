@@ -4,6 +4,7 @@ import dev.bullpen.client.BroadcastHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.errors.Problems;
 import dev.bullpen.result.TaskResult;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -23,9 +24,7 @@ import java.util.SortedMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -130,9 +129,7 @@ class BroadcastController {
             handle = null;
         }
         if (handle == null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no broadcast has the id " + id);
-            problem.setTitle("No such broadcast");
-            throw new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+            throw Problems.of(HttpStatus.NOT_FOUND, "no broadcast has the id " + id).title("No such broadcast").exception();
         }
         SortedMap<String, TaskResult> byWorker = waitFor.isZero() ? handle.results() : handle.await(waitFor);
         Map<String, TaskStatus> workers = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.bullpen.producer.task;
 import dev.bullpen.client.QueueMismatchException;
 import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.client.UnknownWorkerException;
+import dev.bullpen.producer.errors.Problems;
 import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,80 +17,59 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * Every error as RFC 9457 {@code application/problem+json}. Extending Spring's handler covers the
  * framework's own errors (unknown route, wrong method, unsupported media type) whatever
- * {@code spring.mvc.problemdetails.enabled} says; the handlers here add the API's own.
+ * {@code spring.mvc.problemdetails.enabled} says; the handlers here add the API's own, built with
+ * {@link Problems}.
  */
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    /** A hint for clients and proxies; the publisher reconnects on the next request by itself. */
-    private static final String RETRY_AFTER_SECONDS = "5";
-
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidRequest(InvalidTaskRequestException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-        problem.setTitle("Invalid task request");
-        problem.setProperty("field", ex.field());
-        return ResponseEntity.badRequest().body(problem);
+        return Problems.of(HttpStatus.BAD_REQUEST, ex.getMessage()).title("Invalid task request").field(ex.field())
+                .response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> payloadTooLarge(PayloadTooLargeException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
-        problem.setProperty("field", "body");
-        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+        return Problems.of(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage()).field("body").response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> brokerUnavailable(TaskPublishException ex) {
         log.warn("Task not sent: {}", ex.getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The task was not sent: " + ex.getMessage());
-        problem.setTitle("Broker unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
-                .body(problem);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The task was not sent: " + ex.getMessage())
+                .title("Broker unavailable").retryAfter(Problems.RETRY_AFTER_SECONDS).response();
     }
 
     /** No live worker of the name asked for, by heartbeats or at the broker (no direct queue bound for it). */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> noSuchWorker(NoSuchWorkerException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
-        problem.setTitle("No such live worker");
-        problem.setProperty("field", ex.field());
-        problem.setProperty("live_workers", ex.live());
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+        return Problems.of(HttpStatus.NOT_FOUND, ex.getMessage()).title("No such live worker").field(ex.field())
+                .property("live_workers", ex.live()).response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unknownWorker(UnknownWorkerException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "The task was not sent: "
-                + ex.getMessage());
-        problem.setTitle("No such live worker");
-        problem.setProperty("field", "worker");
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
+        return Problems.of(HttpStatus.NOT_FOUND, "The task was not sent: " + ex.getMessage())
+                .title("No such live worker").field("worker").response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> revokeNotBroadcast(RevokeNotBroadcastException ex) {
         log.warn("Revoke not broadcast: {}", ex.getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage()
-                + "; revoke again once the broker is back");
-        problem.setTitle("Revoke not broadcast");
-        problem.setProperty("id", ex.taskId());
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
-                .body(problem);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage() + "; revoke again once the broker is back")
+                .title("Revoke not broadcast").property("id", ex.taskId()).retryAfter(Problems.RETRY_AFTER_SECONDS)
+                .response();
     }
 
     /** A configuration problem, not an outage: retrying does not help until someone fixes the queue or bullpen.queues. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> queueMismatch(QueueMismatchException ex) {
         log.error("Task not sent: {}", ex.getMessage());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-                "The task was not sent: " + ex.getMessage());
-        problem.setTitle("Queue declared with other arguments");
-        problem.setProperty("queue", ex.queue());
-        return ResponseEntity.internalServerError().body(problem);
+        return Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "The task was not sent: " + ex.getMessage())
+                .title("Queue declared with other arguments").property("queue", ex.queue()).response();
     }
 
     @ExceptionHandler
@@ -97,54 +77,46 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (ex.getCause() != null) {
             log.warn("Idempotent submit refused: {}", ex.getMessage());
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
-        problem.setTitle(ex.title());
-        ResponseEntity.BodyBuilder answer = ResponseEntity.status(ex.status());
+        Problems problem = Problems.of(ex.status(), ex.getMessage()).title(ex.title());
         if (ex.status().is5xxServerError()) {
-            answer.header("Retry-After", RETRY_AFTER_SECONDS);
+            problem.retryAfter(Problems.RETRY_AFTER_SECONDS);
         } else {
             // 409 and 422: the key is what the caller must look at.
-            problem.setProperty("field", IdempotencyKey.HEADER);
+            problem.field(IdempotencyKey.HEADER);
         }
         if (ex.status() == HttpStatus.CONFLICT) {
-            answer.header("Retry-After", "1");
+            problem.retryAfter("1"); // the first request with this key is still running: ask again shortly
         }
-        return answer.body(problem);
+        return problem.response();
     }
 
     /** 409 for a task_id that is taken: retrying the same id cannot help, so no Retry-After. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> taskId(TaskIdException ex) {
-        ResponseEntity.BodyBuilder answer = ResponseEntity.status(ex.status());
+        Problems problem = Problems.of(ex.status(), ex.getMessage()).title(ex.title()).field("task_id")
+                .property("id", ex.taskId());
         if (ex.status().is5xxServerError()) {
             log.warn("Task with a chosen id not sent: {}", ex.getMessage());
-            answer.header("Retry-After", RETRY_AFTER_SECONDS);
+            problem.retryAfter(Problems.RETRY_AFTER_SECONDS);
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
-        problem.setTitle(ex.title());
-        problem.setProperty("field", "task_id");
-        problem.setProperty("id", ex.taskId());
         if (ex.index() != null) {
-            problem.setProperty("index", ex.index());
+            problem.property("index", ex.index());
         }
-        return answer.body(problem);
+        return problem.response();
     }
 
     /** Anything unforeseen is still a problem document, without internals in it; the log has the rest. */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> unexpected(Exception ex) {
         log.error("Request failed", ex);
-        return ResponseEntity.internalServerError().body(ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
-                "The producer failed to handle the request; see its log"));
+        return Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "The producer failed to handle the request; see its log")
+                .response();
     }
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> resultBackendUnavailable(RedisException ex) {
         log.warn("Result backend failed: {}", ex.toString());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "The result backend could not be read: " + ex.getMessage());
-        problem.setTitle("Result backend unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", RETRY_AFTER_SECONDS)
-                .body(problem);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The result backend could not be read: " + ex.getMessage())
+                .title("Result backend unavailable").retryAfter(Problems.RETRY_AFTER_SECONDS).response();
     }
 }

@@ -6,6 +6,7 @@ import dev.bullpen.client.PoolMap;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.producer.ProducerProperties;
+import dev.bullpen.producer.errors.Problems;
 import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.task.BodyLimit;
 import dev.bullpen.protocol.CeleryJson;
@@ -20,9 +21,7 @@ import java.io.IOException;
 import java.net.URI;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -141,10 +140,9 @@ class WorkflowController {
     GroupStatus group(@PathVariable String id) {
         checkId(id);
         GroupHandle group = client.group(id).orElseThrow(() -> {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no saved group has id '"
-                    + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never saved, or it expired");
-            problem.setTitle("Group not found");
-            return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+            return Problems.of(HttpStatus.NOT_FOUND, "no saved group has id '"
+                    + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never saved, or it expired")
+                    .title("Group not found").exception();
         });
         return GroupStatus.of(id, group.results());
     }
@@ -163,10 +161,9 @@ class WorkflowController {
     MapStatus map(@PathVariable String id) {
         checkId(id);
         MapHandle map = maps.find(id).flatMap(pool -> client.poolMap(id, pool)).orElseThrow(() -> {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no pool map has id '"
-                    + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never started here, or it expired");
-            problem.setTitle("Map not found");
-            return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+            return Problems.of(HttpStatus.NOT_FOUND, "no pool map has id '"
+                    + (id.length() > 64 ? id.substring(0, 64) + "..." : id) + "': it was never started here, or it expired")
+                    .title("Map not found").exception();
         });
         return MapStatus.of(map);
     }

@@ -1,5 +1,6 @@
 package dev.bullpen.producer.workflow;
 
+import dev.bullpen.producer.errors.Problems;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
@@ -20,19 +21,14 @@ class WorkflowProblems {
 
     @ExceptionHandler
     ResponseEntity<ProblemDetail> invalidWorkflow(InvalidWorkflowException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-        problem.setTitle("Invalid workflow");
-        problem.setProperty("field", ex.field());
-        return ResponseEntity.badRequest().body(problem);
+        return Problems.of(HttpStatus.BAD_REQUEST, ex.getMessage()).title("Invalid workflow").field(ex.field()).response();
     }
 
     /** Redis did not take or give a pool map's record (its tasks may have been sent before). */
     @ExceptionHandler
     ResponseEntity<ProblemDetail> redisUnavailable(DataAccessException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                "Redis is unreachable: " + ex.getMostSpecificCause().getMessage());
-        problem.setTitle("Result backend unavailable");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "5").body(problem);
+        return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Redis is unreachable: " + ex.getMostSpecificCause().getMessage())
+                .title("Result backend unavailable").retryAfter(Problems.RETRY_AFTER_SECONDS).response();
     }
 
     /** A shape the canvas cannot send, e.g. a group followed by a group in a chain. */

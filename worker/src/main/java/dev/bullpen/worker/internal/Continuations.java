@@ -6,6 +6,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.protocol.Signature;
 import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.result.CeleryErrors;
 import dev.bullpen.result.ChordEntry;
 import dev.bullpen.result.ChordProgress;
 import dev.bullpen.result.RemoteError;
@@ -138,7 +139,7 @@ final class Continuations {
         String reason = "Dependency " + memberId + " raised " + repr(memberError);
         log.warn("Chord body {}[{}] fails: {}", body.task(), bodyId, reason);
         results.store(TaskResult.failure(bodyId, TaskState.FAILURE,
-                new RemoteError("ChordError", "celery.exceptions", List.of(text(reason)), null), meta(body)));
+                CeleryErrors.chordError(reason), meta(body)));
         for (Signature errback : list(body.option("link_error").isObject()
                 ? List.of(Signature.fromJson(body.option("link_error"))) : signatures(body.option("link_error")))) {
             apply(errback, List.of(text(bodyId)), null, bodyId, root, sent);

@@ -9,6 +9,7 @@ import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.protocol.Signature;
 import dev.bullpen.protocol.TaskHeaders;
 import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.result.CeleryErrors;
 import dev.bullpen.result.RemoteError;
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
@@ -79,8 +80,7 @@ final class PoolBuiltins {
     JsonNode chunks(JsonNode task, List<JsonNode> it, int n, TaskContext context) {
         TaskMethod method = resolve(task);
         if (n < 1) {
-            throw new ItemFailed(new RemoteError("ValueError", "builtins",
-                    List.of(text("the chunk size must be at least 1, got " + n)), null), null);
+            throw new ItemFailed(CeleryErrors.valueError("the chunk size must be at least 1, got " + n), null);
         }
         if (client == null) {
             throw new IllegalStateException("celery.chunks needs a worker that sends canvas (a TaskClient bean)");
@@ -111,8 +111,8 @@ final class PoolBuiltins {
         JsonNode name = task.isString() ? task : task.path("task");
         TaskMethod method = name.isString() ? registry.find(name.stringValue()) : null;
         if (method == null) {
-            throw new ItemFailed(new RemoteError("NotRegistered", "celery.exceptions",
-                    List.of(name.isString() ? name : text(String.valueOf(task))), null), null);
+            throw new ItemFailed(CeleryErrors.notRegistered(name.isString() ? name.stringValue() : String.valueOf(task)),
+                    null);
         }
         return method;
     }
@@ -153,7 +153,7 @@ final class PoolBuiltins {
             Thread.currentThread().interrupt(); // a stop of the whole run, which the run then reports
         }
         RemoteError remote = error instanceof RetryRequest
-                ? new RemoteError("Retry", "celery.exceptions", List.of(text("Task can be retried")), null)
+                ? CeleryErrors.retry("Task can be retried")
                 : TaskRunner.errorOf(error);
         String where = "item " + index + " of " + outer.task() + ", " + method.name() + PythonRepr.ofArgs(args)
                 + ", raised:\n";
@@ -162,7 +162,7 @@ final class PoolBuiltins {
     }
 
     private static RemoteError typeError(String message) {
-        return new RemoteError("TypeError", "builtins", List.of(text(message)), null);
+        return CeleryErrors.typeError(message, null);
     }
 
     private static JsonNode text(String value) {

@@ -1,6 +1,6 @@
 package dev.bullpen.worker.internal;
 
-import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.result.CeleryErrors;
 import dev.bullpen.result.RemoteError;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.ResultStoreRefusedException;
@@ -8,7 +8,6 @@ import dev.bullpen.result.ResultTooLargeException;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -108,7 +107,7 @@ final class ResultWriter {
 
     /** A result over the limit: its stand-in is stored, or the write goes back as any other that failed. */
     private boolean tooLarge(TaskResult result, ResultTooLargeException ex) {
-        TaskResult instead = standIn(result, "ResultTooLarge", ex.getMessage());
+        TaskResult instead = standIn(result, CeleryErrors.resultTooLarge(ex.getMessage()));
         if (!result.state().isReady()) {
             return instead != null; // a step on the way, not worth a FAILURE: the task's own outcome comes later
         }
@@ -127,7 +126,7 @@ final class ResultWriter {
      * store is the trouble, and the write is retried as any other.
      */
     private @Nullable Boolean refused(TaskResult result, ResultStoreRefusedException ex) {
-        TaskResult instead = standIn(result, "ResultStoreError", ex.getMessage());
+        TaskResult instead = standIn(result, CeleryErrors.resultStoreError(ex.getMessage()));
         if (!result.state().isReady()) {
             return instead != null;
         }
@@ -140,12 +139,12 @@ final class ResultWriter {
     /**
      * Stores a small stand-in for a result the store will not take: the same state without the task's
      * arguments and with a short traceback; for a SUCCESS, or where that is refused too, a FAILURE of
-     * {@code type} saying why. Answers what was stored, or null if nothing was (or, for a state on the
+     * {@code why}. Answers what was stored, or null if nothing was (or, for a state on the
      * way, STARTED or RETRY, nothing needed to be).
      */
-    private @Nullable TaskResult standIn(TaskResult result, String type, String why) {
-        log.error("Task {}: its {} cannot be stored ({}); storing {} in its place", result.taskId(), result.state(), why,
-                result.state() == TaskState.SUCCESS ? "a FAILURE " + type : "a smaller one");
+    private @Nullable TaskResult standIn(TaskResult result, RemoteError why) {
+        log.error("Task {}: its {} cannot be stored ({}); storing {} in its place", result.taskId(), result.state(),
+                why.message(), result.state() == TaskState.SUCCESS ? "a FAILURE " + why.type() : "a smaller one");
         if (result.state() != TaskState.SUCCESS) {
             String traceback = result.traceback();
             TaskResult smaller = new TaskResult(result.taskId(), result.state(), result.result(),
@@ -159,9 +158,7 @@ final class ResultWriter {
         if (!result.state().isReady()) {
             return null;
         }
-        TaskResult failure = TaskResult.failure(result.taskId(), TaskState.FAILURE, new RemoteError(type,
-                "bullpen.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(why)), null),
-                result.meta().withoutArguments());
+        TaskResult failure = TaskResult.failure(result.taskId(), TaskState.FAILURE, why, result.meta().withoutArguments());
         return tryStore(failure) ? failure : null;
     }
 

@@ -3,6 +3,7 @@ package dev.bullpen.worker.internal;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.result.CeleryErrors;
 import dev.bullpen.result.RemoteError;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.ResultMeta;
@@ -77,8 +78,8 @@ public final class TaskRunner implements AutoCloseable {
             // What a Celery worker stores for a name it does not know, so Python's get() raises NotRegistered.
             log.error("Received unregistered task {}[{}] on queue {}: stored FAILURE NotRegistered",
                     message.task(), message.id(), queue);
-            TaskResult failure = TaskResult.failure(message.id(), TaskState.FAILURE, new RemoteError("NotRegistered",
-                    "celery.exceptions", List.of(CeleryJson.mapper().getNodeFactory().stringNode(message.task())), null), meta);
+            TaskResult failure = TaskResult.failure(message.id(), TaskState.FAILURE,
+                    CeleryErrors.notRegistered(message.task()), meta);
             results.store(failure);
             follow(message, failure);
             meters.failed(message, queue);
@@ -149,7 +150,7 @@ public final class TaskRunner implements AutoCloseable {
         } else {
             meters.failed(message, queue, start);
         }
-        return deadLetter == null ? RunOutcome.DONE : new RunOutcome.GiveUp(deadLetter, "bullpen.exceptions.ResultStoreError");
+        return deadLetter == null ? RunOutcome.DONE : new RunOutcome.GiveUp(deadLetter, CeleryErrors.RESULT_STORE_ERROR);
     }
 
     /**
@@ -161,8 +162,7 @@ public final class TaskRunner implements AutoCloseable {
         int retries = message.headers().retries();
         if (!policy.mayRetry(retries)) {
             RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
-                    : new RemoteError("MaxRetriesExceededError", "celery.exceptions", List.of(CeleryJson.mapper()
-                            .getNodeFactory().stringNode("Can't retry " + message.task() + "[" + message.id() + "]")), null);
+                    : CeleryErrors.maxRetriesExceeded(message.task(), message.id());
             log.warn("Task {}[{}] failed after {} retries, moved to {}: {}", message.task(), message.id(), retries,
                     DeadLetters.queueFor(queue), cause != null ? cause.toString() : error.type());
             TaskResult failure = TaskResult.failure(message.id(), TaskState.FAILURE, error, meta);
@@ -175,8 +175,7 @@ public final class TaskRunner implements AutoCloseable {
             return new RunOutcome.GiveUp("max retries exceeded", module == null ? error.type() : module + "." + error.type());
         }
         RemoteError error = cause != null ? RemoteError.of(cause, traceback(cause))
-                : new RemoteError("Retry", "celery.exceptions",
-                        List.of(CeleryJson.mapper().getNodeFactory().stringNode("Retry in " + delay.toSeconds() + "s")), null);
+                : CeleryErrors.retryIn(delay);
         log.info("Task {}[{}] retry {} of {} in {}: {}", message.task(), message.id(), retries + 1,
                 policy.maxRetries() < 0 ? "unlimited" : policy.maxRetries(), delay, cause != null ? cause.toString() : "requested");
         if (!message.headers().ignoreResult()) {
@@ -216,12 +215,10 @@ public final class TaskRunner implements AutoCloseable {
 
     /** Celery's errors for a stopped run: {@code TaskRevokedError("terminated")}, {@code TimeLimitExceeded(seconds)}. */
     private static RemoteError stoppedError(AttemptStopped stopped) {
-        var nodes = CeleryJson.mapper().getNodeFactory();
         if (stopped.reason() == AttemptStopped.Reason.TERMINATED) {
-            return new RemoteError("TaskRevokedError", "celery.exceptions", List.of(nodes.stringNode("terminated")), null);
+            return CeleryErrors.terminated();
         }
-        Duration hard = stopped.hardLimit() == null ? Duration.ZERO : stopped.hardLimit();
-        return new RemoteError("TimeLimitExceeded", "celery.exceptions", List.of(nodes.numberNode(hard.toNanos() / 1e9)), null);
+        return CeleryErrors.timeLimitExceeded(stopped.hardLimit() == null ? Duration.ZERO : stopped.hardLimit());
     }
 
     /**
@@ -230,12 +227,10 @@ public final class TaskRunner implements AutoCloseable {
      */
     static RemoteError errorOf(Throwable ex) {
         if (ex instanceof TaskArgumentException) {
-            return new RemoteError("TypeError", "builtins",
-                    List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex));
+            return CeleryErrors.typeError(ex.getMessage(), traceback(ex));
         }
         if (ex instanceof SoftTimeLimitExceeded) {
-            return new RemoteError("SoftTimeLimitExceeded", "celery.exceptions",
-                    List.of(CeleryJson.mapper().getNodeFactory().stringNode(ex.getMessage())), traceback(ex));
+            return CeleryErrors.softTimeLimitExceeded(ex.getMessage(), traceback(ex));
         }
         return RemoteError.of(ex, traceback(ex));
     }
@@ -243,9 +238,8 @@ public final class TaskRunner implements AutoCloseable {
     /** Stores REVOKED for a task that will not run, with Celery's {@code TaskRevokedError(reason)}. */
     public void revoke(TaskMessage message, String queue, String reason) {
         log.info("Task {}[{}] {}: not run, stored REVOKED", message.task(), message.id(), reason);
-        RemoteError error = new RemoteError("TaskRevokedError", "celery.exceptions",
-                List.of(CeleryJson.mapper().getNodeFactory().stringNode(reason)), null);
-        TaskResult revoked = TaskResult.failure(message.id(), TaskState.REVOKED, error, meta(message, queue));
+        TaskResult revoked = TaskResult.failure(message.id(), TaskState.REVOKED, CeleryErrors.revoked(reason),
+                meta(message, queue));
         results.store(revoked);
         follow(message, revoked);
         meters.revoked(message, queue);
