@@ -3,6 +3,7 @@ package dev.bullpen.result;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -51,7 +52,7 @@ final class StoreScript {
 
     /** {@code ARGV[3]} for a write of {@code next}: the stored states it may not replace, e.g. "SUCCESS FAILURE REVOKED". */
     static String notReplacedBy(TaskState next) {
-        return NOT_REPLACED.get(next);
+        return Objects.requireNonNull(NOT_REPLACED.get(next), "every state has a row");
     }
 
     private static Map<TaskState, String> notReplaced() {

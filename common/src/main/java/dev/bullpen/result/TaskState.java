@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -92,7 +93,7 @@ public enum TaskState {
      * task's outcome; {@code NEXT} in the source says why each row is what it is.
      */
     public boolean canMoveTo(TaskState next) {
-        return NEXT.get(this).contains(next);
+        return Objects.requireNonNull(NEXT.get(this), "every state has a row").contains(next);
     }
 
     /** Parses a wire name; an unknown one is an error. */
