@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every relative link in the README, {@code docs/} and {@code examples/README.md} resolves: the file
- * exists, and a {@code #anchor} names a heading of it as GitHub slugs headings. The docs were split
- * out of one long README, and a section moved without its links is the breakage a reader meets first.
- * It lives in {@code common} only because that module builds first; it reads no code.
+ * Every relative link in the README, {@code docs/}, {@code examples/README.md} and the modules'
+ * READMEs resolves: the file exists, and a {@code #anchor} names a heading of it as GitHub slugs
+ * headings. The docs were split out of one long README, and a section moved without its links is the
+ * breakage a reader meets first. It lives in {@code common} only because that module builds first; it
+ * reads no code.
  */
 class DocumentationLinksTests {
 
@@ -185,6 +186,12 @@ class DocumentationLinksTests {
         List<Path> files = new ArrayList<>();
         files.add(root.resolve("README.md"));
         files.add(root.resolve("examples/README.md"));
+        for (String module : List.of("common", "worker", "producer", "bench")) {
+            Path readme = root.resolve(module).resolve("README.md");
+            if (Files.isRegularFile(readme)) {
+                files.add(readme);
+            }
+        }
         try (Stream<Path> docs = Files.walk(root.resolve("docs"))) {
             docs.filter(path -> path.toString().endsWith(".md")).sorted().forEach(files::add);
         } catch (IOException ex) {
