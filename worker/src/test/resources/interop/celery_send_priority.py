@@ -1,6 +1,6 @@
 """A Python Celery client sharing priority queues with Bullpen.
 
-Declares each queue as the README says a Celery app must (x-max-priority 9), which must agree with
+Declares each queue as docs/routing.md (Priorities) says a Celery app must (x-max-priority 9), which must agree with
 how Bullpen declares it, then sends test.record tasks with priorities, lowest first.
 
 Usage: celery_send_priority.py BROKER_URL QUEUE [QUEUE...]

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The parameter sweep of the README: a Monte Carlo estimate of pi cut into a chord of
+ * The parameter sweep of docs/workflows.md: a Monte Carlo estimate of pi cut into a chord of
  * {@code demo.pi_chunk} tasks stitched by {@code demo.pi_combine}, timed on 1, 2, ... worker
  * processes of a fixed concurrency each. A second chord of {@code demo.sleep} chunks shows the same
  * on IO-bound work, which a 2-core machine does not cap. Its own queue and key prefix, removed afterwards.

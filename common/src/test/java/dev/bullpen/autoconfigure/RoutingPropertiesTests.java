@@ -14,7 +14,7 @@ import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ByteArrayResource;
 
-/** The README's YAML binds as documented: bracketed globs, queue definitions with dotted names. */
+/** The YAML of docs/routing.md binds as documented: bracketed globs, queue definitions with dotted names. */
 class RoutingPropertiesTests {
 
     private static RoutingProperties bind(String yaml) throws Exception {

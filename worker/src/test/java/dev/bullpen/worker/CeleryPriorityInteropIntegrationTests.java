@@ -24,7 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The README's Celery declaration of a priority queue ({@code Queue(name, queue_arguments={'x-max-priority': 9})})
+ * The Celery declaration in docs/routing.md (Priorities) of a priority queue ({@code Queue(name, queue_arguments={'x-max-priority': 9})})
  * and Bullpen's {@code bullpen.queues.<name>.max-priority: 9} agree, whichever declares it first, and
  * a Bullpen worker runs the priorities a real Python Celery client sent highest first.
  */

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.springframework.stereotype.Component;
 
-/** The demo tasks the README uses: try them with curl or from Python's Celery. */
+/** The demo tasks the README's tour and docs/ use (listed in docs/writing-tasks.md): try them with curl or from Python's Celery. */
 @Component
 class DemoTasks {
 

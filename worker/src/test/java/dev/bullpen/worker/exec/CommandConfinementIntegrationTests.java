@@ -40,9 +40,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 14's escapes, sent through the real broker to a worker in this JVM configured as the
- * README says: {@code gzip} and {@code sha256sum} allowed, gzip's flags {@code -c,-d,-k,-1,-9}, a
+ * docs/command-tasks.md says: {@code gzip} and {@code sha256sum} allowed, gzip's flags {@code -c,-d,-k,-1,-9}, a
  * work-dir. Every escape is refused as {@code ArgumentNotAllowed} before the program starts, and
- * the files outside are untouched; what the README does in the work-dir still works.
+ * the files outside are untouched; what docs/command-tasks.md does in the work-dir still works.
  */
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CommandConfinementIntegrationTests {
@@ -196,7 +196,7 @@ class CommandConfinementIntegrationTests {
                 TaskOptions.defaults()).get(WAIT, CommandResult.class).stdout()).isEqualTo(sha256(text) + "  -\n");
     }
 
-    /** The README's example: gzip fanned out over many files in the work-dir as one group. */
+    /** The example of docs/command-tasks.md: gzip fanned out over many files in the work-dir as one group. */
     @Test
     void aGroupGzipsManyFilesInTheWorkDir() throws IOException {
         Path in = Files.createDirectories(work.resolve("in"));

@@ -39,7 +39,7 @@ import org.springframework.util.FileSystemUtils;
  * The worker jar started as the image starts it: as the image's user (the Dockerfile's {@code USER},
  * through {@code setpriv} when this test runs as root; as the test's own user when that is not root), with
  * the environment docker-compose.yml gives the worker, the broker's password in it, plus the
- * allowlist of the README. Its work-dir is a directory owned by that user, in place of the
+ * allowlist of docs/command-tasks.md. Its work-dir is a directory owned by that user, in place of the
  * {@code /data} volume. The issue's calls go through the real broker; the worker's pid is its own,
  * as in a container.
  */
@@ -96,7 +96,7 @@ class ComposeWorkerExecIntegrationTests {
         env.put("SERVER_PORT", Integer.toString(port));
         env.put("BULLPEN_WORKER_EXEC_WORKDIR", work.toString());
         env.put("PATH", "/usr/bin:/bin");
-        // The README's settings, and one program left unchecked by mistake: the user is then the last wall.
+        // The settings of docs/command-tasks.md, and one program left unchecked by mistake: the user is then the last wall.
         env.put("BULLPEN_WORKER_EXEC_ALLOWEDPROGRAMS", "gzip,sha256sum,printenv,cat");
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_GZIP_FLAGS", "-c,-d,-k,-1,-9");
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_CAT_OPERANDS", "unchecked");
