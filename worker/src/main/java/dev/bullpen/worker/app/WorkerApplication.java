@@ -1,4 +1,4 @@
-package dev.bullpen.worker.demo;
+package dev.bullpen.worker.app;
 
 import java.util.List;
 import java.util.Map;
@@ -8,8 +8,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 /**
  * The runnable worker. Its defaults live here rather than in an {@code application.yml}, so that an
  * application which depends on bullpen-worker as a library never picks them up by accident.
+ *
+ * <p>It runs the demo tasks of {@code dev.bullpen.worker.demo}, scanned by name: they are what the
+ * image and the README's tour call, and they stay demo code beside, not inside, the runnable worker.
  */
-@SpringBootApplication
+@SpringBootApplication(scanBasePackages = {"dev.bullpen.worker.app", "dev.bullpen.worker.demo"})
 public class WorkerApplication {
 
     /**

@@ -1,10 +1,18 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.consume;
 
 import com.rabbitmq.client.AMQP;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageCodec;
+import dev.bullpen.worker.internal.limits.Throttle;
+import dev.bullpen.worker.internal.run.HandBack;
+import dev.bullpen.worker.internal.run.RunOutcome;
+import dev.bullpen.worker.internal.run.StoredInstead;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskRunner;
+import dev.bullpen.worker.internal.topology.DeadLetters;
+import dev.bullpen.worker.internal.topology.DelayedDelivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.consume;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

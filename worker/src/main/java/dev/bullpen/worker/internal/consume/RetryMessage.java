@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.consume;
 
 import com.rabbitmq.client.AMQP;
 import dev.bullpen.protocol.WireTime;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.DirectQueues;
@@ -6,6 +6,10 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
+import dev.bullpen.worker.internal.run.ActiveTask;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskRegistry;
+import dev.bullpen.worker.internal.run.TaskRunner;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
  * same path as {@code TaskClient.revoke}, so a waiting task never runs and, with terminate, a running
  * one is interrupted on whichever worker runs it.
  */
-final class ControlCommands {
+public final class ControlCommands {
 
     /** The commands answered, as {@code celery inspect}/{@code celery control} name them. */
     static final Set<String> SUPPORTED = Set.of("ping", "registered", "active_queues", "stats", "active", "query_task",
@@ -52,7 +56,7 @@ final class ControlCommands {
     }
 
     /** @param directQueue the worker's direct queue ({@code <node>.dq2}) while it consumes it, else null */
-    ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
+    public ControlCommands(WorkerProperties properties, TaskRegistry registry, TaskRunner runner,
             @Nullable Revocations revocations, TaskMeters meters, LamportClock clock, ConnectionFactory broker,
             Supplier<@Nullable String> directQueue) {
         this.directQueue = directQueue;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.MalformedMessageException;

@@ -1,9 +1,11 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import com.rabbitmq.client.AMQP;
 import dev.bullpen.client.internal.ConfirmingPublisher;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.worker.WorkerProperties;
+import dev.bullpen.worker.internal.Worker;
+import dev.bullpen.worker.internal.run.TaskRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
  * them as they read a Python worker's; Bullpen's producer lists workers from them. Beyond Celery's
  * fields each event names the worker's queues, its direct queue, its tasks and when it started.
  */
-final class Heartbeat implements SmartLifecycle, AutoCloseable {
+public final class Heartbeat implements SmartLifecycle, AutoCloseable {
 
     static final String EXCHANGE = "celeryev";
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
@@ -46,7 +48,7 @@ final class Heartbeat implements SmartLifecycle, AutoCloseable {
     private volatile boolean declared;
     private @Nullable ScheduledExecutorService timer;
 
-    Heartbeat(ConfirmingPublisher publisher, WorkerProperties properties, TaskRegistry registry, IntSupplier active,
+    public Heartbeat(ConfirmingPublisher publisher, WorkerProperties properties, TaskRegistry registry, IntSupplier active,
             LongSupplier processed, LamportClock clock, Supplier<@Nullable String> directQueue) {
         this.publisher = publisher;
         this.directQueue = directQueue;

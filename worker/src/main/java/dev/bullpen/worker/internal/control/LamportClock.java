@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * This worker's logical clock, as kombu's {@code LamportClock}: one per node, shared by its events
  * and its remote-control replies, so Celery's tools can order what a node says.
  */
-final class LamportClock {
+public final class LamportClock {
 
     private final AtomicLong value = new AtomicLong();
 

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -8,6 +8,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.MalformedMessageException;
+import dev.bullpen.worker.internal.Worker;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * flood of commands or a broken reply never touches task consumption, and the RabbitMQ client's
  * automatic recovery redeclares the queue and resubscribes after a connection loss.
  */
-final class Pidbox implements SmartLifecycle {
+public final class Pidbox implements SmartLifecycle {
 
     static final String EXCHANGE = "celery.pidbox";
     static final String REPLY_EXCHANGE = "reply.celery.pidbox";
@@ -48,7 +49,7 @@ final class Pidbox implements SmartLifecycle {
     /** Replies go out on a channel apart from the consumer's: a refused publish closes only that one. */
     private volatile @Nullable Channel replies;
 
-    Pidbox(ConnectionFactory amqp, String node, ControlCommands commands, LamportClock clock) {
+    public Pidbox(ConnectionFactory amqp, String node, ControlCommands commands, LamportClock clock) {
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -14,12 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @param text the limit as written, for log lines and errors
  * @param interval the time one task "costs": the bucket gains one token per interval
  */
-record RateLimit(String text, Duration interval) {
+public record RateLimit(String text, Duration interval) {
 
     private static final Pattern FORM = Pattern.compile("([+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)\\s*(?:/\\s*(\\S+))?");
     private static final String EXAMPLES = "write e.g. \"100/s\", \"10/m\", \"5/h\" or a number of tasks per second such as \"2.5\"";
 
-    RateLimit {
+    public RateLimit {
         if (!interval.isPositive()) {
             throw new IllegalArgumentException("a rate limit's interval must be positive, got " + interval);
         }
@@ -31,7 +31,7 @@ record RateLimit(String text, Duration interval) {
      *
      * @throws IllegalArgumentException saying what is wrong and what to write instead
      */
-    static @Nullable RateLimit parse(String value) {
+    public static @Nullable RateLimit parse(String value) {
         String text = value.strip();
         if (text.isEmpty()) {
             return null;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BlockingStrategy;

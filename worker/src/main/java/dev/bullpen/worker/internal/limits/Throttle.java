@@ -1,6 +1,9 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskMethod;
+import dev.bullpen.worker.internal.run.TaskRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * round trips per message per interval, and no state is left to go stale if the message is revoked,
  * expires or is lost.
  */
-final class Throttle {
+public final class Throttle {
 
     /** Tokens due within this are waited for in the worker; later ones are waited for in the broker. */
     static final Duration HOLD = Duration.ofSeconds(1);
@@ -34,7 +37,7 @@ final class Throttle {
     private static final Logger log = LoggerFactory.getLogger(Throttle.class);
 
     /** What to do with a task now. */
-    sealed interface Turn {
+    public sealed interface Turn {
 
         /** Its token is taken: run it. */
         record Now() implements Turn {
@@ -61,7 +64,7 @@ final class Throttle {
      * @param holdAtOnce how many deliveries may wait locally for a token at once
      * @throws IllegalStateException for a configured limit that does not parse
      */
-    Throttle(TaskRegistry registry, Map<String, String> configured, @Nullable RateLimits limits, int holdAtOnce,
+    public Throttle(TaskRegistry registry, Map<String, String> configured, @Nullable RateLimits limits, int holdAtOnce,
             TaskMeters meters) {
         this.registry = registry;
         this.limits = limits;
@@ -83,7 +86,7 @@ final class Throttle {
      * application, and a configured limit for a task this worker does not know is logged (it may
      * well be another worker's).
      */
-    void check() {
+    public void check() {
         for (String task : configured.keySet()) {
             if (registry.find(task) == null) {
                 log.warn("bullpen.worker.rate-limits names {}, which this worker does not register; ignored here", task);
@@ -122,7 +125,7 @@ final class Throttle {
      *
      * @throws RateLimitUnavailable when Redis cannot be asked: the task must not run
      */
-    Turn await(TaskMessage message, String queue) throws InterruptedException {
+    public Turn await(TaskMessage message, String queue) throws InterruptedException {
         Optional<RateLimit> limit = limitFor(message.task());
         if (limit.isEmpty()) {
             return NOW;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.worker.Task;
@@ -17,20 +17,20 @@ import org.springframework.boot.convert.DurationStyle;
  * @param hard past this the run is abandoned and fails with {@code TimeLimitExceeded}; {@code null} for none
  * @param soft past this the task's thread is interrupted to see {@code SoftTimeLimitExceeded}; {@code null} for none
  */
-record TimeLimits(@Nullable Duration hard, @Nullable Duration soft) {
+public record TimeLimits(@Nullable Duration hard, @Nullable Duration soft) {
 
-    static final TimeLimits NONE = new TimeLimits(null, null);
+    public static final TimeLimits NONE = new TimeLimits(null, null);
 
     private static final Pattern SECONDS = Pattern.compile("[+]?\\d*\\.?\\d+");
 
-    TimeLimits {
+    public TimeLimits {
         if ((hard != null && !hard.isPositive()) || (soft != null && !soft.isPositive())) {
             throw new IllegalArgumentException("time limits must be positive, got hard " + hard + ", soft " + soft);
         }
     }
 
     /** The limits a {@link Task} annotation declares; read at registration, so a bad one stops the application. */
-    static TimeLimits of(@Nullable Task task) {
+    public static TimeLimits of(@Nullable Task task) {
         if (task == null) {
             return NONE;
         }
@@ -38,7 +38,7 @@ record TimeLimits(@Nullable Duration hard, @Nullable Duration soft) {
     }
 
     /** The limits for one call: the header's where it sets them, these otherwise. */
-    TimeLimits forCall(TimeLimit header) {
+    public TimeLimits forCall(TimeLimit header) {
         Duration callHard = seconds(header.hard());
         Duration callSoft = seconds(header.soft());
         if (callHard == null && callSoft == null) {
@@ -47,7 +47,7 @@ record TimeLimits(@Nullable Duration hard, @Nullable Duration soft) {
         return new TimeLimits(callHard != null ? callHard : hard, callSoft != null ? callSoft : soft);
     }
 
-    boolean isNone() {
+    public boolean isNone() {
         return hard == null && soft == null;
     }
 

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.protocol.TaskMessage;
 import java.time.Instant;
@@ -10,5 +10,5 @@ import java.time.Instant;
  * @param queue the queue it came from
  * @param startedAt when its method began
  */
-record ActiveTask(TaskMessage message, String queue, Instant startedAt) {
+public record ActiveTask(TaskMessage message, String queue, Instant startedAt) {
 }

@@ -1,7 +1,8 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.worker.SoftTimeLimitExceeded;
 import dev.bullpen.worker.TaskContext;
+import dev.bullpen.worker.internal.limits.TimeLimits;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.internal.CanvasSender;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.RemoteError;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.worker.Task;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;

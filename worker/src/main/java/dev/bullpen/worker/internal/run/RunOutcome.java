@@ -1,9 +1,9 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import java.time.Duration;
 
 /** What {@link TaskRunner#run} left to do once the result is stored. */
-sealed interface RunOutcome {
+public sealed interface RunOutcome {
 
     RunOutcome DONE = new Done();
 

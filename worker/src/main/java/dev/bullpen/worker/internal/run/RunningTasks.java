@@ -1,6 +1,7 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.protocol.TaskMessage;
+import dev.bullpen.worker.internal.limits.TimeLimits;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

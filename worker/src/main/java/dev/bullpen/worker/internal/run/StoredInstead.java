@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.result.TaskResult;
 import org.jspecify.annotations.Nullable;
@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * itself, and the message goes to the dead-letter queue for someone to look at; without one, the
  * result was only too large, and the task's FAILURE says all there is to say.
  */
-final class StoredInstead extends RuntimeException {
+public final class StoredInstead extends RuntimeException {
 
     private final transient TaskResult stored;
     private final @Nullable String deadLetterReason;
@@ -24,7 +24,7 @@ final class StoredInstead extends RuntimeException {
         return stored;
     }
 
-    @Nullable String deadLetterReason() {
+    public @Nullable String deadLetterReason() {
         return deadLetterReason;
     }
 }

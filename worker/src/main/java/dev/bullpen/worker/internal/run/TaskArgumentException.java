@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 /** The call does not fit the task's signature. Reported as Python's {@code TypeError}. */
 final class TaskArgumentException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessage;
@@ -26,8 +26,8 @@ public final class TaskMeters {
 
     static final String UNREGISTERED = "unregistered";
     /** Outcomes of {@link MeterNames#TASKS_RATE_LIMITED}. */
-    static final String RATE_LIMIT_WAITED = "waited";
-    static final String RATE_LIMIT_PARKED = "parked";
+    public static final String RATE_LIMIT_WAITED = "waited";
+    public static final String RATE_LIMIT_PARKED = "parked";
 
     private record Key(String task, String queue) {
     }
@@ -45,7 +45,7 @@ public final class TaskMeters {
         this.tasks = tasks;
     }
 
-    void received(TaskMessage message, String queue) {
+    public void received(TaskMessage message, String queue) {
         of(message, queue).received().increment();
     }
 
@@ -88,7 +88,7 @@ public final class TaskMeters {
      * A rate-limited task had to wait ({@link #RATE_LIMIT_WAITED}) or was parked ({@link #RATE_LIMIT_PARKED}).
      * Registered on first use: only rate-limited tasks have these series.
      */
-    void rateLimited(TaskMessage message, String queue, String outcome) {
+    public void rateLimited(TaskMessage message, String queue, String outcome) {
         Counter.builder(MeterNames.TASKS_RATE_LIMITED).description("Rate-limited tasks that could not start at once")
                 .tag(MeterNames.TAG_TASK, message.task()).tag(MeterNames.TAG_QUEUE, queue)
                 .tag(MeterNames.TAG_OUTCOME, outcome).register(registry).increment();
@@ -99,12 +99,12 @@ public final class TaskMeters {
     }
 
     /** Task messages received so far, for Celery's {@code processed} heartbeat field. */
-    long processed() {
+    public long processed() {
         return meters.values().stream().mapToLong(m -> (long) m.received().count()).sum();
     }
 
     /** Task methods started so far, by task name, for Celery's {@code inspect stats} ({@code total}). */
-    Map<String, Long> startedByTask() {
+    public Map<String, Long> startedByTask() {
         Map<String, Long> totals = new TreeMap<>();
         meters.forEach((key, m) -> {
             long started = (long) m.started().count();

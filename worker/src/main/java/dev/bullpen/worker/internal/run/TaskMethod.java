@@ -1,10 +1,12 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.worker.Args;
 import dev.bullpen.worker.Kwargs;
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
+import dev.bullpen.worker.internal.limits.RateLimit;
+import dev.bullpen.worker.internal.limits.TimeLimits;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -28,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * One {@code @Task} method and how a call's args and kwargs bind to its parameters, with Python's
  * rules: positional first, then by name; leftovers go to {@code @Args}/{@code @Kwargs} or are an error.
  */
-final class TaskMethod {
+public final class TaskMethod {
 
     private enum Kind { CONTEXT, ARGS, KWARGS, VALUE }
 
@@ -46,7 +48,7 @@ final class TaskMethod {
     private final TimeLimits timeLimits;
     private final @Nullable RateLimit rateLimit;
 
-    TaskMethod(String name, Object bean, Method method) {
+    public TaskMethod(String name, Object bean, Method method) {
         this.name = name;
         this.bean = bean;
         this.method = method;
@@ -103,7 +105,7 @@ final class TaskMethod {
     }
 
     /** The rate limit of its {@code @Task} annotation, before configuration; {@code null} for none. */
-    @Nullable RateLimit rateLimit() {
+    public @Nullable RateLimit rateLimit() {
         return rateLimit;
     }
 

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.worker.Task;
 import java.lang.reflect.Method;
@@ -35,7 +35,7 @@ public final class TaskRegistry implements BeanPostProcessor {
         return bean;
     }
 
-    void register(String name, Object bean, Method method) {
+    public void register(String name, Object bean, Method method) {
         if (name.isBlank()) {
             throw new IllegalStateException("@Task on " + method + " has a blank name");
         }
@@ -53,7 +53,7 @@ public final class TaskRegistry implements BeanPostProcessor {
         builtins.put(name, new TaskMethod(name, bean, method));
     }
 
-    @Nullable TaskMethod find(String name) {
+    public @Nullable TaskMethod find(String name) {
         TaskMethod task = tasks.get(name);
         return task != null ? task : builtins.get(name);
     }

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.protocol.CeleryJson;
@@ -9,6 +9,7 @@ import dev.bullpen.result.ResultMeta;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.worker.SoftTimeLimitExceeded;
+import dev.bullpen.worker.internal.topology.DeadLetters;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -195,7 +196,7 @@ public final class TaskRunner implements AutoCloseable {
     }
 
     /** The tasks running on this worker now, for Celery's {@code inspect active}. */
-    List<ActiveTask> active() {
+    public List<ActiveTask> active() {
         return running.active();
     }
 

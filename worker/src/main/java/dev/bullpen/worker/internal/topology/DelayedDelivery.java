@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.topology;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.topology;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -19,16 +19,16 @@ import java.util.concurrent.TimeoutException;
  * over the name's queue once the other is gone; Celery in the same case only warns
  * ({@code DuplicateNodenameWarning}) and lets both share the queue.
  */
-final class DirectQueue {
+public final class DirectQueue {
 
     private final String node;
 
-    DirectQueue(String node) {
+    public DirectQueue(String node) {
         this.node = node;
     }
 
     /** {@code <node>.dq2}. */
-    String name() {
+    public String name() {
         return DirectQueues.queueFor(node);
     }
 
@@ -43,13 +43,13 @@ final class DirectQueue {
     }
 
     /** True when the broker refused an exclusive consume because the queue has a consumer already. */
-    static boolean inUse(IOException ex) {
+    public static boolean inUse(IOException ex) {
         return ex.getCause() instanceof ShutdownSignalException signal
                 && signal.getReason() instanceof AMQP.Channel.Close close && close.getReplyCode() == AMQP.ACCESS_REFUSED;
     }
 
     /** What the worker reports while another worker holds its name. */
-    String takenMessage() {
+    public String takenMessage() {
         return "another live worker is named " + node + " and consumes its direct queue " + name()
                 + ": tasks sent to " + node + " run there, not here; give each worker its own bullpen.worker.name";
     }

@@ -1,10 +1,10 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bullpen.worker.internal.DeliveryTags.Ack;
-import dev.bullpen.worker.internal.DeliveryTags.Nack;
-import dev.bullpen.worker.internal.DeliveryTags.Send;
+import dev.bullpen.worker.internal.consume.DeliveryTags.Ack;
+import dev.bullpen.worker.internal.consume.DeliveryTags.Nack;
+import dev.bullpen.worker.internal.consume.DeliveryTags.Send;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,6 +11,9 @@ import dev.bullpen.result.InMemoryResultBackend;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.revoke.InMemoryRevocations;
 import dev.bullpen.worker.WorkerProperties;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskRegistry;
+import dev.bullpen.worker.internal.run.TaskRunner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,12 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.WorkerProperties;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;

@@ -1,10 +1,11 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.worker.Task;
+import dev.bullpen.worker.internal.run.TaskMethod;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

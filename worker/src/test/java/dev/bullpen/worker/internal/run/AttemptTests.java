@@ -1,4 +1,4 @@
-package dev.bullpen.worker.internal;
+package dev.bullpen.worker.internal.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.worker.SoftTimeLimitExceeded;
 import dev.bullpen.worker.TaskContext;
+import dev.bullpen.worker.internal.limits.TimeLimits;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
