@@ -159,7 +159,7 @@ public final class Worker implements SmartLifecycle {
         watchRecovery(c);
         topology.redeclareOnRecovery(c);
         topology.declareDelayedDelivery(c);
-        consumers.start(c, executor, queue -> topology.declare(c, queue));
+        consumers.start(c, executor, topology);
         consuming = true;
         topology.declareDirectQueue(c);
         consumers.takeDirectQueueOrKeepTrying();

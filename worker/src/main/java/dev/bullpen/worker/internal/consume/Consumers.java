@@ -11,6 +11,7 @@ import dev.bullpen.worker.internal.run.TaskRunner;
 import dev.bullpen.worker.internal.topology.DeadLetters;
 import dev.bullpen.worker.internal.topology.DelayedDelivery;
 import dev.bullpen.worker.internal.topology.DirectQueue;
+import dev.bullpen.worker.internal.topology.WorkerTopology;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -82,18 +83,12 @@ public final class Consumers {
         }
     }
 
-    /** Declares a queue before it is consumed. */
-    @FunctionalInterface
-    public interface Declaration {
-        void declare(String queue) throws IOException;
-    }
-
     /**
-     * Consumes every configured queue on {@code c}, each declared by {@code declare} just before, with
+     * Consumes every configured queue on {@code c}, each declared by {@code topology} just before, with
      * fresh slots; tasks run on {@code tasks}. Nothing is kept of a start that fails half-way: the
      * worker closes the connection, and its consumers with it.
      */
-    public synchronized void start(Connection c, ExecutorService tasks, Declaration declare) throws IOException {
+    public synchronized void start(Connection c, ExecutorService tasks, WorkerTopology topology) throws IOException {
         running = true;
         connection = c;
         executor = tasks;
@@ -101,7 +96,7 @@ public final class Consumers {
         this.slots = gate;
         List<QueueConsumer> started = new ArrayList<>();
         for (String queue : properties.queues()) {
-            declare.declare(queue);
+            topology.declare(c, queue);
             started.add(startConsumer(c, queue, gate, false));
         }
         consumers.addAll(started);
