@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -159,7 +160,7 @@ public final class Worker implements SmartLifecycle {
         watchRecovery(c);
         topology.redeclareOnRecovery(c);
         topology.declareDelayedDelivery(c);
-        consumers.start(c, executor, topology);
+        consumers.start(c, Objects.requireNonNull(executor, "set by start()"), topology);
         consuming = true;
         topology.declareDirectQueue(c);
         consumers.takeDirectQueueOrKeepTrying();

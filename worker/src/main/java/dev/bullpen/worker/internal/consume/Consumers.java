@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
@@ -150,7 +151,8 @@ public final class Consumers {
      * {@code exclusive}, and watches that channel: if the broker closes it alone, a new one replaces it.
      */
     private QueueConsumer startConsumer(Connection c, String queue, Slots gate, boolean exclusive) throws IOException {
-        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, gate, inFlight);
+        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler,
+                Objects.requireNonNull(executor, "set by start()"), gate, inFlight);
         if (exclusive) {
             consumer.startExclusive(properties.effectivePrefetch());
         } else {

@@ -99,7 +99,7 @@ final class DeliveryHandler {
         try {
             message = codec.decode(props, body);
         } catch (MalformedMessageException ex) {
-            return deadLetter(queue, props, body, ex.getMessage());
+            return deadLetter(queue, props, body, String.valueOf(ex.getMessage()));
         }
         meters.received(message, queue);
         try {

@@ -165,6 +165,9 @@ public final class Pidbox implements SmartLifecycle {
 
     private void reply(ControlRequest request, JsonNode reply) {
         ControlRequest.ReplyTo to = request.replyTo();
+        if (to == null) {
+            return; // a cast: nobody waits for a reply
+        }
         try {
             replyChannel().basicPublish(to.exchange(), to.routingKey(), replyProperties(request.ticket(), clock.forward()),
                     replyBody(node, reply));

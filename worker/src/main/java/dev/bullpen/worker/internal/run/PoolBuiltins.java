@@ -118,6 +118,9 @@ final class PoolBuiltins {
     }
 
     /** Runs one item in this process, on the built-in's thread, under its time limits (Celery's {@code task(*args)}). */
+    // NullAway misreads the record's Map<String, @Nullable Object> component as it comes from the
+    // class file of another module, and reports the header map passed through unchanged.
+    @SuppressWarnings("NullAway")
     private static JsonNode call(TaskMethod method, ArrayNode args, int index, TaskContext context) {
         Invocation outer = (Invocation) context;
         TaskMessage message = outer.message();

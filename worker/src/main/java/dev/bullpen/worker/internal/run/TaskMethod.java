@@ -120,7 +120,7 @@ public final class TaskMethod {
      * @throws Throwable whatever the task throws, unwrapped
      */
     @Nullable Object invoke(TaskContext context) throws Throwable {
-        Object[] values = bind(context.args(), context.kwargs(), context);
+        @Nullable Object[] values = bind(context.args(), context.kwargs(), context);
         try {
             return method.invoke(bean, values);
         } catch (InvocationTargetException ex) {
@@ -128,13 +128,13 @@ public final class TaskMethod {
         }
     }
 
-    private Object[] bind(ArrayNode args, ObjectNode kwargs, TaskContext context) {
+    private @Nullable Object[] bind(ArrayNode args, ObjectNode kwargs, TaskContext context) {
         if (!hasArgs && args.size() > valueSlots) {
             throw new TaskArgumentException(name + "() takes " + valueSlots + " positional argument"
                     + (valueSlots == 1 ? "" : "s") + " but " + args.size() + " were given");
         }
         ObjectMapper mapper = CeleryJson.mapper();
-        Object[] values = new Object[slots.size()];
+        @Nullable Object[] values = new Object[slots.size()];
         Set<String> usedKwargs = new HashSet<>();
         int nextArg = 0;
         for (int i = 0; i < slots.size(); i++) {

@@ -264,7 +264,7 @@ public final class TaskRunner implements AutoCloseable {
                 message.headers().retries(), queue, message.headers().parentId(), message.headers().group());
     }
 
-    private static JsonNode toJson(Object value) {
+    private static JsonNode toJson(@Nullable Object value) {
         try {
             return CeleryJson.mapper().valueToTree(value);
         } catch (JacksonException ex) {
