@@ -133,7 +133,7 @@ final class ChaosRig implements AutoCloseable {
                 FAST_START_1, FAST_START_2,
                 "--bullpen.worker.name=chaos-" + n + "@localhost",
                 "--bullpen.worker.concurrency=" + settings.concurrency(),
-                "--logging.level.dev.bullpen.worker.internal.TaskRunner=debug"), logs);
+                "--logging.level.dev.bullpen.worker.internal.run.TaskRunner=debug"), logs);
         workers.add(worker);
         workerLogs.add(worker.log());
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * The errors Bullpen stores in Celery's name rather than a Java exception's: one place for their
@@ -48,7 +49,7 @@ public final class CeleryErrors {
     }
 
     /** {@code SoftTimeLimitExceeded(message)}: what a task sees when its soft limit passes, if it lets it out. */
-    public static RemoteError softTimeLimitExceeded(String message, @Nullable String traceback) {
+    public static RemoteError softTimeLimitExceeded(@Nullable String message, @Nullable String traceback) {
         return of("SoftTimeLimitExceeded", CELERY, text(message), traceback);
     }
 
@@ -73,7 +74,7 @@ public final class CeleryErrors {
     }
 
     /** Python's {@code TypeError(message)}: arguments that do not fit the task. */
-    public static RemoteError typeError(String message, @Nullable String traceback) {
+    public static RemoteError typeError(@Nullable String message, @Nullable String traceback) {
         return of("TypeError", BUILTINS, text(message), traceback);
     }
 
@@ -83,12 +84,12 @@ public final class CeleryErrors {
     }
 
     /** Bullpen's {@code ResultTooLarge(why)}: stored in place of a result over the limit. */
-    public static RemoteError resultTooLarge(String why) {
+    public static RemoteError resultTooLarge(@Nullable String why) {
         return of("ResultTooLarge", BULLPEN, text(why), null);
     }
 
     /** Bullpen's {@code ResultStoreError(why)}: stored in place of a result the store refused. */
-    public static RemoteError resultStoreError(String why) {
+    public static RemoteError resultStoreError(@Nullable String why) {
         return of("ResultStoreError", BULLPEN, text(why), null);
     }
 
@@ -96,7 +97,8 @@ public final class CeleryErrors {
         return new RemoteError(type, module, List.of(argument), traceback);
     }
 
-    private static JsonNode text(String value) {
-        return CeleryJson.mapper().getNodeFactory().stringNode(value);
+    /** An exception's message may be null (Python's {@code None}); the wire carries it as JSON null. */
+    private static JsonNode text(@Nullable String value) {
+        return value == null ? NullNode.getInstance() : CeleryJson.mapper().getNodeFactory().stringNode(value);
     }
 }

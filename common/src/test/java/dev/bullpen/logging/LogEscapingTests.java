@@ -28,7 +28,7 @@ class LogEscapingTests {
         SpringApplication app = new SpringApplication(Empty.class);
         app.setWebApplicationType(WebApplicationType.NONE);
         try (ConfigurableApplicationContext context = app.run()) {
-            LoggerFactory.getLogger("dev.bullpen.worker.internal.TaskRunner")
+            LoggerFactory.getLogger("dev.bullpen.worker.internal.run.TaskRunner")
                     .error("Received unregistered task {}", "demo.add\n2026-01-01 ERROR forged line\u001b[2J");
         }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

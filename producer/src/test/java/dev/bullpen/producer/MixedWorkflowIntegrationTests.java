@@ -9,7 +9,7 @@ import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package dev.bullpen.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;

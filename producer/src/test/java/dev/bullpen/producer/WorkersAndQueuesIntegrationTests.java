@@ -11,7 +11,7 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

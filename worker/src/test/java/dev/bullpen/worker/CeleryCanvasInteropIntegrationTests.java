@@ -7,7 +7,7 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.bullpen.result.TaskState;
 import dev.bullpen.revoke.RedisRevocations;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -3,7 +3,7 @@ package dev.bullpen.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

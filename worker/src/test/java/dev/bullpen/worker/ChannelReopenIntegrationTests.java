@@ -8,7 +8,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.PrivateRabbitNode;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

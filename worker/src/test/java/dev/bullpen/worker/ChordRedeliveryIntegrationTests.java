@@ -11,7 +11,7 @@ import dev.bullpen.result.ChordProgress;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.ForwardingResultBackend;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -14,7 +14,7 @@ import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import java.time.Duration;
 import java.time.Instant;

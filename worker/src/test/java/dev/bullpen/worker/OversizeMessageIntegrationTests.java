@@ -13,7 +13,7 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.internal.DeadLetters;
+import dev.bullpen.worker.internal.topology.DeadLetters;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -13,7 +13,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;

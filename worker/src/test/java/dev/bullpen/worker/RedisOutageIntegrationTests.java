@@ -10,7 +10,7 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.TcpProxy;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

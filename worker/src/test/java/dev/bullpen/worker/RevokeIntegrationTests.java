@@ -16,7 +16,7 @@ import dev.bullpen.result.TaskState;
 import dev.bullpen.revoke.InMemoryRevocations;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import java.time.Duration;
 import java.util.HashMap;

@@ -9,7 +9,7 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

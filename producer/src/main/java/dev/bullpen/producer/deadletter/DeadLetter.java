@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One message in a dead-letter queue, as {@code GET /api/dead-letters} lists it. The header names
- * are the worker's ({@code dev.bullpen.worker.internal.DeadLetters}); a test keeps them in step.
+ * are the worker's ({@code dev.bullpen.worker.internal.topology.DeadLetters}); a test keeps them in step.
  */
 @Schema(name = "DeadLetter", description = "A message a worker moved to <queue>.dlq, and why")
 record DeadLetter(

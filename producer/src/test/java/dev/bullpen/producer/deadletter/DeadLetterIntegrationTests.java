@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.producer.ProducerApplication;
+import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

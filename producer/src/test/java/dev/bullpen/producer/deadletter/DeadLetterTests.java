@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.LongString;
 import com.rabbitmq.client.impl.LongStringHelper;
-import dev.bullpen.worker.internal.DeadLetters;
+import dev.bullpen.worker.internal.topology.DeadLetters;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-/** The runnable worker with demo tasks: what {@code java -jar bullpen-worker-exec.jar} starts. */
+/** The demo tasks the README's tour and the image run; {@code dev.bullpen.worker.app.WorkerApplication} scans them in. */
 @NullMarked
 package dev.bullpen.worker.demo;
 

@@ -1,30 +1,30 @@
 package dev.bullpen.worker.internal;
 
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
-import com.rabbitmq.client.impl.recovery.RecordedBinding;
-import com.rabbitmq.client.impl.recovery.RecordedExchange;
-import com.rabbitmq.client.impl.recovery.RecordedQueue;
-import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.QueueMismatchException;
-import dev.bullpen.client.internal.QueueDeclarations;
-import dev.bullpen.metrics.MeterNames;
-import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
-import io.micrometer.core.instrument.Gauge;
+import dev.bullpen.worker.internal.consume.Consumers;
+import dev.bullpen.worker.internal.limits.RateLimits;
+import dev.bullpen.worker.internal.limits.Throttle;
+import dev.bullpen.worker.internal.run.TaskMeters;
+import dev.bullpen.worker.internal.run.TaskRegistry;
+import dev.bullpen.worker.internal.run.TaskRunner;
+import dev.bullpen.worker.internal.topology.DeadLetters;
+import dev.bullpen.worker.internal.topology.DelayedDelivery;
+import dev.bullpen.worker.internal.topology.DirectQueue;
+import dev.bullpen.worker.internal.topology.WorkerTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
@@ -52,37 +52,26 @@ public final class Worker implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
     /** Starts after everything the tasks may use; stops before it. */
-    static final int PHASE = Integer.MAX_VALUE - 1000;
+    public static final int PHASE = Integer.MAX_VALUE - 1000;
 
     /** After the shutdown timeout, how long the given-up runs get to hand their messages back. */
     private static final Duration HAND_BACK_GRACE = Duration.ofSeconds(2);
 
-    /** How often a worker whose name another live worker holds tries to take its direct queue. */
-    private static final Duration DIRECT_RETRY = Duration.ofSeconds(5);
-
     private final ConnectionFactory factory;
     private final WorkerProperties properties;
     private final TaskRegistry registry;
-    private final DeliveryHandler handler;
     private final Throttle throttle;
     private final TaskRunner runner;
     private final @Nullable Revocations revocations;
-    private final Map<String, QueueDefinition> definitions;
+    private final WorkerTopology topology;
+    private final Consumers consumers;
     private boolean watchingRevocations;
     private volatile @Nullable String problem;
-    private final InFlight inFlight = new InFlight();
-    private final List<QueueConsumer> consumers = new CopyOnWriteArrayList<>();
     private @Nullable ExecutorService executor;
     private volatile @Nullable Connection connection;
-    private @Nullable Slots slots;
     private @Nullable Thread connector;
     private volatile boolean running;
     private volatile boolean consuming;
-    /** This worker's own queue, null with {@code bullpen.worker.direct-queue=false}. */
-    private final @Nullable DirectQueue direct;
-    private volatile @Nullable QueueConsumer directConsumer;
-    /** Set while another live worker of the same name holds the direct queue. */
-    private volatile @Nullable String directProblem;
 
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, TaskMeters meters, MeterRegistry registryOfMeters) {
@@ -98,49 +87,23 @@ public final class Worker implements SmartLifecycle {
     public Worker(ConnectionFactory amqp, WorkerProperties properties, TaskRunner runner, TaskRegistry registry,
             DeadLetters deadLetters, DelayedDelivery delayed, @Nullable Revocations revocations, TaskMeters meters,
             MeterRegistry registryOfMeters, @Nullable RateLimits rateLimits, Map<String, QueueDefinition> definitions) {
-        this.definitions = Map.copyOf(definitions);
         this.factory = amqp.clone();
         this.factory.setAutomaticRecoveryEnabled(true);
         this.factory.setTopologyRecoveryEnabled(true);
         this.factory.setNetworkRecoveryInterval(2000);
         // Bodies over the limit are dropped as they arrive, never held; see DeliveryHandler for the rest.
         InboundGuard.install(this.factory, properties.maxMessageBytes().toBytes());
-        // The client would declare queues, exchanges and bindings again on the channels they were first
-        // declared on, which are closed by then, so a broker that lost them (a new node, no volume) would
-        // stay without them and the consumers' recovery would fail. The worker declares its own topology
-        // again when recovery starts (see redeclareOnRecovery) and leaves the client only the consumers.
-        this.factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
-            @Override
-            public boolean filterExchange(RecordedExchange exchange) {
-                return false;
-            }
-
-            @Override
-            public boolean filterQueue(RecordedQueue queue) {
-                return false;
-            }
-
-            @Override
-            public boolean filterBinding(RecordedBinding binding) {
-                return false;
-            }
-        });
+        WorkerTopology.recoverConsumersOnly(this.factory);
         this.properties = properties;
-        this.direct = properties.directQueue() ? new DirectQueue(properties.nodeName()) : null;
+        DirectQueue direct = properties.directQueue() ? new DirectQueue(properties.nodeName()) : null;
+        this.topology = new WorkerTopology(properties.queues(), definitions, direct);
         this.registry = registry;
         this.runner = runner;
         this.revocations = revocations;
-        List<AdmissionCheck> checks = new ArrayList<>(List.of(AdmissionCheck.EXPIRES, AdmissionCheck.ETA));
-        if (revocations != null) {
-            checks.addFirst(AdmissionCheck.revokedIn(revocations));
-        }
         // Half the prefetch at most waits for tokens, so the other half keeps other tasks coming.
         this.throttle = new Throttle(registry, properties.rateLimits(), rateLimits, properties.effectivePrefetch() / 2, meters);
-        long maxBody = properties.maxMessageBytes().toBytes();
-        this.handler = new DeliveryHandler(new TaskMessageCodec((int) maxBody), runner, deadLetters, delayed, checks, meters, throttle,
-                maxBody, BodyBudget.forHeap(maxBody));
-        Gauge.builder(MeterNames.TASKS_IN_FLIGHT, inFlight, InFlight::unsettled)
-                .description("Task messages received and not yet acknowledged").register(registryOfMeters);
+        this.consumers = new Consumers(properties, runner, deadLetters, delayed, revocations, meters, throttle, direct,
+                registryOfMeters);
     }
 
     @Override
@@ -157,12 +120,7 @@ public final class Worker implements SmartLifecycle {
         }
         running = true;
         executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bullpen-task-", 0).factory());
-        long heap = Runtime.getRuntime().maxMemory();
-        if (properties.prefetchedBytes() > heap / 4 * 3) {
-            log.warn("bullpen.worker.prefetch {} × max-message-bytes {} over {} queue(s) may hold {} MiB of message bodies, "
-                    + "most of the heap ({} MiB): lower either, or raise -Xmx", properties.effectivePrefetch(),
-                    properties.maxMessageBytes(), properties.queues().size(), properties.prefetchedBytes() >> 20, heap >> 20);
-        }
+        consumers.warnIfPrefetchFillsHeap();
         connector = Thread.ofVirtual().name("bullpen-connect").start(this::connectUntilConsuming);
     }
 
@@ -200,161 +158,24 @@ public final class Worker implements SmartLifecycle {
         Connection c = factory.newConnection(properties.nodeName());
         connection = c;
         watchRecovery(c);
-        redeclareOnRecovery(c);
-        Slots slots = new Slots(properties.concurrency());
-        this.slots = slots;
-        List<QueueConsumer> started = new ArrayList<>();
-        try (Channel ch = c.createChannel()) {
-            DelayedDelivery.declare(ch);
-        } catch (TimeoutException ex) {
-            throw new IOException(ex);
-        }
-        for (String queue : properties.queues()) {
-            declare(c, queue);
-            started.add(startConsumer(c, queue, slots, false));
-        }
-        consumers.addAll(started);
+        topology.redeclareOnRecovery(c);
+        topology.declareDelayedDelivery(c);
+        consumers.start(c, Objects.requireNonNull(executor, "set by start()"), topology);
         consuming = true;
-        if (direct != null) {
-            direct.declare(c);
-            if (!takeDirectQueue()) {
-                Thread.ofVirtual().name("bullpen-direct-queue").start(this::retryDirectQueue);
-            }
-        }
+        topology.declareDirectQueue(c);
+        consumers.takeDirectQueueOrKeepTrying();
         log.info("Worker {} consuming {} with concurrency {} (prefetch {}); tasks: {}", properties.nodeName(),
-                directConsumer == null ? properties.queues() : consumedQueues(), properties.concurrency(),
-                properties.effectivePrefetch(), registry.names());
-    }
-
-    /**
-     * Subscribes to the direct queue as its only consumer. False while another live worker of the
-     * same name holds it.
-     */
-    private synchronized boolean takeDirectQueue() throws IOException {
-        Connection c = connection;
-        DirectQueue queue = direct;
-        if (queue == null || directConsumer != null || !running || c == null || !c.isOpen() || slots == null) {
-            return true;
-        }
-        QueueConsumer consumer;
-        try {
-            consumer = startConsumer(c, queue.name(), slots, true);
-        } catch (IOException ex) {
-            if (!DirectQueue.inUse(ex)) {
-                throw ex;
-            }
-            if (directProblem == null) {
-                log.error("Worker {}: {}. Still consuming {}; retrying every {} s", properties.nodeName(),
-                        queue.takenMessage(), properties.queues(), DIRECT_RETRY.toSeconds());
-            }
-            directProblem = queue.takenMessage();
-            return false;
-        }
-        consumers.add(consumer);
-        directConsumer = consumer;
-        if (directProblem != null) {
-            log.info("Worker {} took over its direct queue {}", properties.nodeName(), queue.name());
-        }
-        directProblem = null;
-        return true;
-    }
-
-    /**
-     * Subscribes a consumer of {@code queue} on a channel of its own, the queue's only one when
-     * {@code exclusive}, and watches that channel: if the broker closes it alone, a new one replaces it.
-     */
-    private QueueConsumer startConsumer(Connection c, String queue, Slots gate, boolean exclusive) throws IOException {
-        QueueConsumer consumer = new QueueConsumer(c.createChannel(), queue, handler, executor, gate, inFlight);
-        if (exclusive) {
-            consumer.startExclusive(properties.effectivePrefetch());
-        } else {
-            consumer.start(properties.effectivePrefetch());
-        }
-        reopenWhenClosed(consumer, exclusive);
-        return consumer;
-    }
-
-    /**
-     * The broker may close one consumer's channel and keep the connection: {@code consumer_timeout}
-     * when a task runs longer than it (30 minutes by default), or any other channel error. The
-     * client's recovery only reopens what a lost connection took, so without this the queue would
-     * stay unconsumed and the worker DOWN for good; the closed channel's unacknowledged messages go
-     * back to the queue, and a new channel takes over after a pause.
-     */
-    private void reopenWhenClosed(QueueConsumer consumer, boolean exclusive) {
-        consumer.getChannel().addShutdownListener(cause -> {
-            if (cause.isHardError() || cause.isInitiatedByApplication() || !running) {
-                return; // the connection's own recovery, or the worker stopping
-            }
-            String reason = cause.getMessage();
-            log.error("The broker closed the channel consuming {} ({}){}; its unacknowledged messages go back to the "
-                    + "queue, and a new channel consumes it", consumer.queue(), reason, reason != null
-                    && reason.contains("acknowledgement") ? ": a task ran longer than the broker's consumer_timeout; raise "
-                    + "consumer_timeout in rabbitmq.conf, or give the task a time limit below it" : "");
-            Thread.ofVirtual().name("bullpen-reopen").start(() -> reopen(consumer, exclusive));
-        });
-    }
-
-    private void reopen(QueueConsumer closed, boolean exclusive) {
-        BackOffExecution backOff = new ExponentialBackOff(1000, 2.0).start();
-        while (running) {
-            try {
-                Thread.sleep(Math.min(backOff.nextBackOff(), 30_000));
-            } catch (InterruptedException ex) {
-                return;
-            }
-            synchronized (this) {
-                Connection c = connection;
-                Slots gate = slots;
-                int at = consumers.indexOf(closed);
-                if (!running || c == null || !c.isOpen() || gate == null || at < 0) {
-                    return; // stopping, or the connection is down and its recovery will do
-                }
-                try {
-                    QueueConsumer fresh = startConsumer(c, closed.queue(), gate, exclusive);
-                    consumers.set(at, fresh);
-                    if (directConsumer == closed) {
-                        directConsumer = fresh;
-                    }
-                    log.info("Consuming {} again on a new channel", closed.queue());
-                    return;
-                } catch (IOException | RuntimeException ex) {
-                    log.warn("Could not consume {} on a new channel yet: {}", closed.queue(), ex.toString());
-                }
-            }
-        }
-    }
-
-    private void retryDirectQueue() {
-        while (running) {
-            try {
-                Thread.sleep(DIRECT_RETRY);
-                if (takeDirectQueue()) {
-                    return;
-                }
-            } catch (InterruptedException ex) {
-                return;
-            } catch (IOException | RuntimeException ex) {
-                log.debug("Could not take the direct queue yet: {}", ex.toString());
-            }
-        }
+                consumers.consumedQueues(), properties.concurrency(), properties.effectivePrefetch(), registry.names());
     }
 
     /** The queues consumed now: the configured ones, and the direct queue while this worker holds it. */
     public List<String> consumedQueues() {
-        List<String> queues = new ArrayList<>(properties.queues());
-        String own = directQueue();
-        if (own != null) {
-            queues.add(own);
-        }
-        return queues;
+        return consumers.consumedQueues();
     }
 
     /** The direct queue ({@code <node>.dq2}) while this worker consumes it; null otherwise. */
     public @Nullable String directQueue() {
-        DirectQueue queue = direct;
-        QueueConsumer consumer = directConsumer;
-        return queue != null && consumer != null && consumer.isConsuming() ? queue.name() : null;
+        return consumers.directQueue();
     }
 
     /** Says when the connection is lost and when it is back: the client recovers it every 2 s meanwhile. */
@@ -380,87 +201,12 @@ public final class Worker implements SmartLifecycle {
         }
     }
 
-    /** After a reconnect, declares the queues again before the client subscribes its consumers to them. */
-    private void redeclareOnRecovery(Connection c) {
-        if (!(c instanceof Recoverable recoverable)) {
-            return;
-        }
-        recoverable.addRecoveryListener(new RecoveryListener() {
-            @Override
-            public void handleRecovery(Recoverable recovered) {
-            }
-
-            @Override
-            public void handleRecoveryStarted(Recoverable recovering) {
-            }
-
-            @Override
-            public void handleTopologyRecoveryStarted(Recoverable recovering) {
-                try {
-                    try (Channel ch = c.createChannel()) {
-                        DelayedDelivery.declare(ch);
-                    }
-                    for (String queue : properties.queues()) {
-                        declare(c, queue);
-                    }
-                    if (direct != null) {
-                        direct.declare(c);
-                    }
-                } catch (IOException | TimeoutException | RuntimeException ex) {
-                    log.error("Could not declare {} again after reconnecting; consuming them may fail: {}",
-                            properties.queues(), ex.toString());
-                }
-            }
-        });
-    }
-
-    /**
-     * Declares a missing queue exactly as Celery would, so both can share it, and its dead-letter
-     * queue. A queue with a definition is always declared, which checks its arguments: one declared
-     * otherwise is a {@link QueueMismatchException}.
-     */
-    private void declare(Connection c, String queue) throws IOException {
-        QueueDefinition definition = definitions.get(queue);
-        if (definition != null) {
-            try (Channel ch = c.createChannel()) {
-                QueueDeclarations.declare(ch, queue, definition);
-                DeadLetters.declare(ch, queue);
-            } catch (TimeoutException ex) {
-                throw new IOException(ex);
-            }
-            return;
-        }
-        boolean exists;
-        try (Channel probe = c.createChannel()) {
-            probe.queueDeclarePassive(queue);
-            exists = true;
-        } catch (IOException ex) {
-            exists = false; // 404 closed the probe channel
-        } catch (TimeoutException ex) {
-            exists = true;
-        }
-        try (Channel ch = c.createChannel()) {
-            if (!exists) {
-                QueueDeclarations.declareLikeCelery(ch, queue);
-            }
-            DeadLetters.declare(ch, queue);
-        } catch (TimeoutException ex) {
-            throw new IOException(ex);
-        }
-    }
-
     @Override
     public void stop() {
-        List<QueueConsumer> current;
-        Slots gate;
         Connection c;
         synchronized (this) {
             running = false;
             consuming = false;
-            current = List.copyOf(consumers);
-            consumers.clear();
-            directConsumer = null;
-            gate = slots;
             c = connection;
         }
         if (connector != null) {
@@ -468,23 +214,23 @@ public final class Worker implements SmartLifecycle {
         }
         // Cancel first, then close the slots: a message handed back before its consumer is gone could
         // come straight back to this worker.
-        current.forEach(QueueConsumer::cancel);
+        consumers.cancel();
         if (c != null && !c.isOpen()) {
             // Lost and recovering: a recovery now would subscribe again mid-shutdown. Stay down; what
             // runs still stores its result, and the broker redelivers the messages it could not ack.
             closeConnection();
         }
-        int handedBack = gate == null ? 0 : gate.close();
+        int handedBack = consumers.closeSlots();
         Duration timeout = properties.shutdownTimeout();
         log.info("Worker {} stopping: {} task(s) running may finish within {}; {} not started go back to the broker",
                 properties.nodeName(), runner.running(), timeout, handedBack);
         try {
-            if (!inFlight.awaitEmpty(timeout)) {
-                int left = inFlight.count();
+            if (!consumers.awaitSettled(timeout)) {
+                int left = consumers.inFlight();
                 int interrupted = runner.abandonAll();
                 log.warn("{} task(s) still in flight after {}: given up ({} running interrupted), nothing more is stored "
                         + "for them and their messages go back to the broker", left, timeout, interrupted);
-                inFlight.awaitEmpty(HAND_BACK_GRACE);
+                consumers.awaitSettled(HAND_BACK_GRACE);
             }
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
@@ -498,7 +244,7 @@ public final class Worker implements SmartLifecycle {
     private synchronized void closeConnection() {
         Connection c = connection;
         connection = null;
-        directConsumer = null;
+        consumers.connectionClosed();
         if (c == null) {
             return;
         }
@@ -521,8 +267,7 @@ public final class Worker implements SmartLifecycle {
     /** True while the worker consumes all its queues: connected, and no consumer cancelled or closed by the broker. */
     public boolean isConsuming() {
         Connection c = connection;
-        return consuming && c != null && c.isOpen()
-                && consumers.stream().allMatch(QueueConsumer::isConsuming);
+        return consuming && c != null && c.isOpen() && consumers.allConsuming();
     }
 
     /**
@@ -531,12 +276,12 @@ public final class Worker implements SmartLifecycle {
      */
     public @Nullable String problem() {
         String p = problem;
-        return p != null ? p : directProblem;
+        return p != null ? p : consumers.directProblem();
     }
 
     /** Tasks received and not yet acknowledged. */
     public int inFlight() {
-        return inFlight.count();
+        return consumers.inFlight();
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

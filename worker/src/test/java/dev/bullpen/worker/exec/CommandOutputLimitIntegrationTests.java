@@ -9,7 +9,7 @@ import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.demo.WorkerApplication;
+import dev.bullpen.worker.app.WorkerApplication;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
