@@ -10,6 +10,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

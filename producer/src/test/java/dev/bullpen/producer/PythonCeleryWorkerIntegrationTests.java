@@ -12,6 +12,7 @@ import dev.bullpen.protocol.WireTime;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import dev.bullpen.client.MapHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;

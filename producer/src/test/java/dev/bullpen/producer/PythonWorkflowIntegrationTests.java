@@ -10,6 +10,7 @@ import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -1,0 +1,164 @@
+package dev.bullpen.test;
+
+import static org.awaitility.Awaitility.await;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Python Celery worker process (Debian's python3-celery) running the tasks of
+ * {@code interop/bullpen_pytasks.py} on one queue, with the test class's broker, Redis and key prefix.
+ *
+ * <p>{@link Launch#start} returns once the worker consumes from its queue; {@link #close} stops it and
+ * its prefork children, whatever state they are in.
+ *
+ * <pre>{@code
+ * try (PythonCeleryWorker python = PythonCeleryWorker.on(services, queue).workerDirect().start()) { ... }
+ * }</pre>
+ */
+public final class PythonCeleryWorker implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final String nodeName;
+
+    private PythonCeleryWorker(Process process, Path log, String nodeName) {
+        this.process = process;
+        this.log = log;
+        this.nodeName = nodeName;
+    }
+
+    /** A worker consuming {@code queue}, storing results under the services' key prefix: 2 prefork processes. */
+    public static Launch on(BullpenServices services, String queue) {
+        return new Launch(services, queue);
+    }
+
+    /** The same as {@code on(services, queue).start()}. */
+    public static PythonCeleryWorker start(BullpenServices services, String queue) throws IOException {
+        return on(services, queue).start();
+    }
+
+    /** How the worker runs: {@code -c}, {@code --pool}, Celery's {@code worker_direct}. */
+    public static final class Launch {
+
+        private final BullpenServices services;
+        private final String queue;
+        private int concurrency = 2;
+        private String pool = "prefork";
+        private boolean workerDirect;
+
+        private Launch(BullpenServices services, String queue) {
+            this.services = services;
+            this.queue = queue;
+        }
+
+        public Launch concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Celery's pool: {@code prefork}, {@code threads}, {@code solo}. */
+        public Launch pool(String pool) {
+            this.pool = pool;
+            return this;
+        }
+
+        /** Celery's {@code worker_direct=True}: it also consumes {@code <node>.dq2}. */
+        public Launch workerDirect() {
+            this.workerDirect = true;
+            return this;
+        }
+
+        public PythonCeleryWorker start() throws IOException {
+            Path dir = Files.createTempDirectory("bullpen-pytasks");
+            PythonCelery.copyModule(dir);
+            Path log = dir.resolve("worker.log");
+            // The class's namespace after the @, so that BullpenServices deletes its direct queue (worker_direct).
+            String nodeName = "pytest-" + UUID.randomUUID() + "@" + services.namespace();
+            List<String> command = new ArrayList<>(List.of(PythonCelery.executable(), "-m", "celery", "-A",
+                    PythonCelery.MODULE, "worker", "-Q", queue, "-c", Integer.toString(concurrency), "--pool=" + pool,
+                    "-n", nodeName, "--without-gossip", "--without-mingle", "-l", "info"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            PythonCelery.environment(builder.environment(), services, dir);
+            if (workerDirect) {
+                builder.environment().put("BULLPEN_WORKER_DIRECT", "1");
+            }
+            PythonCeleryWorker worker = new PythonCeleryWorker(builder.start(), log, nodeName);
+            try {
+                worker.awaitConsuming(services, queue);
+            } catch (RuntimeException | Error ex) {
+                worker.close();
+                throw ex;
+            }
+            return worker;
+        }
+    }
+
+    /** How the worker's node name, stored with its results, begins: {@code pytest-<uuid>@}. */
+    public String nodeNamePrefix() {
+        return nodeName.substring(0, nodeName.indexOf('@') + 1);
+    }
+
+    /** What the worker has logged so far, for assertion messages. */
+    public String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException ex) {
+            return "(no log: " + ex + ")";
+        }
+    }
+
+    /** SIGTERM (Celery's warm shutdown), then SIGKILL to it and any child left after 15 s. */
+    @Override
+    public void close() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Celery consumes only once it is fully up, so a consumer on the queue means tasks will run. */
+    private void awaitConsuming(BullpenServices services, String queue) {
+        await("the Python Celery worker consuming " + queue).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("the Python Celery worker exited with " + process.exitValue()
+                                + " (needs Debian's python3-celery and python3-redis: "
+                                + "apt-get install -y python3-celery python3-redis); log:\n" + log());
+                    }
+                    return consumers(services, queue) > 0;
+                });
+    }
+
+    private static long consumers(BullpenServices services, String queue) {
+        // A fresh channel each time: a passive declare of a queue not yet declared closes its channel.
+        try (Connection connection = services.amqpConnectionFactory().newConnection("bullpen-test-pyworker-probe");
+             Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getConsumerCount();
+        } catch (IOException ex) {
+            return 0;
+        } catch (Exception ex) {
+            throw new UncheckedIOException(new IOException("cannot reach the broker", ex));
+        }
+    }
+}
