@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -43,9 +44,9 @@ public final class BullpenServices implements AfterAllCallback {
     private final String namespace;
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
     private final java.util.Deque<AutoCloseable> closeFirst = new java.util.concurrent.ConcurrentLinkedDeque<>();
-    private volatile LettuceConnectionFactory redis;
+    private volatile @Nullable LettuceConnectionFactory redis;
     /** A virtual host of the class's own, or null to share the broker's default one. */
-    private final String vhost;
+    private final @Nullable String vhost;
     private volatile boolean vhostCreated;
 
     private BullpenServices(String namespace, boolean ownVhost) {
@@ -118,7 +119,7 @@ public final class BullpenServices implements AfterAllCallback {
     }
 
     /** This class's virtual host, or {@code null} when it shares the default one. */
-    public String ownVhost() {
+    public @Nullable String ownVhost() {
         return vhost;
     }
 

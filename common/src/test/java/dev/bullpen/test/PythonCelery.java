@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Real Python Celery 5.2 (Debian's python3-celery) from a test: a client script or {@code celery}
@@ -112,7 +113,7 @@ public final class PythonCelery {
 
         private final List<String> args;
         private Duration timeout = Duration.ofSeconds(60);
-        private Path directory;
+        private @Nullable Path directory;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Supplier<String> context = () -> "";
 

@@ -14,28 +14,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real Python Celery worker process (Debian's python3-celery) running the tasks of
  * {@code interop/bullpen_pytasks.py} on one queue, with the test class's broker, Redis and key prefix.
  *
- * <p>{@link Launch#start} returns once the worker consumes from its queue; {@link #close} stops it and
- * its prefork children, whatever state they are in.
+ * <p>As a JUnit extension it starts before the class's tests and stops after them, before the
+ * services delete the class's queues; a test that wants one of its own calls {@link Launch#start}.
+ * Either returns once the worker consumes from its queue; {@link #close} stops it and its prefork
+ * children, whatever state they are in.
  *
  * <pre>{@code
- * try (PythonCeleryWorker python = PythonCeleryWorker.on(services, queue).workerDirect().start()) { ... }
+ * @RegisterExtension static final PythonCeleryWorker python = PythonCeleryWorker.on(services, QUEUE).build();
+ * try (PythonCeleryWorker direct = PythonCeleryWorker.on(services, queue).workerDirect().start()) { ... }
  * }</pre>
  */
-public final class PythonCeleryWorker implements AutoCloseable {
+public final class PythonCeleryWorker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
-    private final Process process;
-    private final Path log;
-    private final String nodeName;
+    private final Launch launch;
+    private volatile @Nullable Process process;
+    private volatile @Nullable Path log;
+    private volatile @Nullable String nodeName;
 
-    private PythonCeleryWorker(Process process, Path log, String nodeName) {
-        this.process = process;
-        this.log = log;
-        this.nodeName = nodeName;
+    private PythonCeleryWorker(Launch launch) {
+        this.launch = launch;
     }
 
     /** A worker consuming {@code queue}, storing results under the services' key prefix: 2 prefork processes. */
@@ -79,31 +85,57 @@ public final class PythonCeleryWorker implements AutoCloseable {
             return this;
         }
 
+        /** The extension: started before the class's tests, stopped after them. */
+        public PythonCeleryWorker build() {
+            return new PythonCeleryWorker(this);
+        }
+
+        /** Starts a worker now, for a test that closes it itself. */
         public PythonCeleryWorker start() throws IOException {
-            Path dir = Files.createTempDirectory("bullpen-pytasks");
-            PythonCelery.copyModule(dir);
-            Path log = dir.resolve("worker.log");
-            // The class's namespace after the @, so that BullpenServices deletes its direct queue (worker_direct).
-            String nodeName = "pytest-" + UUID.randomUUID() + "@" + services.namespace();
-            List<String> command = new ArrayList<>(List.of(PythonCelery.executable(), "-m", "celery", "-A",
-                    PythonCelery.MODULE, "worker", "-Q", queue, "-c", Integer.toString(concurrency), "--pool=" + pool,
-                    "-n", nodeName, "--without-gossip", "--without-mingle", "-l", "info"));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(dir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            PythonCelery.environment(builder.environment(), services, dir);
-            if (workerDirect) {
-                builder.environment().put("BULLPEN_WORKER_DIRECT", "1");
-            }
-            PythonCeleryWorker worker = new PythonCeleryWorker(builder.start(), log, nodeName);
-            try {
-                worker.awaitConsuming(services, queue);
-            } catch (RuntimeException | Error ex) {
-                worker.close();
-                throw ex;
-            }
+            PythonCeleryWorker worker = new PythonCeleryWorker(this);
+            worker.launch();
             return worker;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        launch();
+        launch.services.closeFirst(this);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private synchronized void launch() throws IOException {
+        if (process != null) {
+            return;
+        }
+        BullpenServices services = launch.services;
+        Path dir = Files.createTempDirectory("bullpen-pytasks");
+        PythonCelery.copyModule(dir);
+        log = dir.resolve("worker.log");
+        // The class's namespace after the @, so that BullpenServices deletes its direct queue (worker_direct).
+        nodeName = "pytest-" + UUID.randomUUID() + "@" + services.namespace();
+        List<String> command = new ArrayList<>(List.of(PythonCelery.executable(), "-m", "celery", "-A",
+                PythonCelery.MODULE, "worker", "-Q", launch.queue, "-c", Integer.toString(launch.concurrency),
+                "--pool=" + launch.pool, "-n", nodeName, "--without-gossip", "--without-mingle", "-l", "info"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        PythonCelery.environment(builder.environment(), services, dir);
+        if (launch.workerDirect) {
+            builder.environment().put("BULLPEN_WORKER_DIRECT", "1");
+        }
+        process = builder.start();
+        try {
+            awaitConsuming(services, launch.queue);
+        } catch (RuntimeException | Error ex) {
+            close();
+            throw ex;
         }
     }
 
@@ -123,7 +155,10 @@ public final class PythonCeleryWorker implements AutoCloseable {
 
     /** SIGTERM (Celery's warm shutdown), then SIGKILL to it and any child left after 15 s. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (process == null) {
+            return;
+        }
         List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         try {

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +55,9 @@ class MixedWorkflowIntegrationTests {
     static final InProcessWorker bullpen = InProcessWorker.on(services).withApplicationDefaults().queues(JAVA)
             .name(JAVA_WORKER).property("bullpen.client.default-queue", JAVA).build();
 
-    static PythonCeleryWorker python;
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, PYTHON).build();
+
     static Path pythonDir;
 
     @DynamicPropertySource
@@ -66,17 +67,9 @@ class MixedWorkflowIntegrationTests {
     }
 
     @BeforeAll
-    static void startWorkers() throws Exception {
-        python = PythonCeleryWorker.start(services, PYTHON);
+    static void copyTheClientScript() throws Exception {
         pythonDir = Files.createTempDirectory("bullpen-mixed");
         PythonCelery.copyModule(pythonDir, "mixed_canvas.py");
-    }
-
-    @AfterAll
-    static void stopWorkers() {
-        if (python != null) {
-            python.close();
-        }
     }
 
     @Autowired

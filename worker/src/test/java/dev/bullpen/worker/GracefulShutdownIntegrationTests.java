@@ -16,8 +16,8 @@ import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.ServiceProcess;
 import dev.bullpen.test.TcpProxy;
-import dev.bullpen.worker.demo.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
+import dev.bullpen.worker.test.InProcessWorker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -177,11 +176,8 @@ class GracefulShutdownIntegrationTests {
      * in a fraction of a process's time.
      */
     private static ConfigurableApplicationContext inProcess(Map<String, String> properties) {
-        Map<String, Object> defaults = new LinkedHashMap<>(WorkerApplication.DEFAULTS);
-        defaults.putAll(properties);
-        defaults.put("spring.main.web-application-type", "none");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(WorkerApplication.class)
-                .properties(defaults).run();
+        ConfigurableApplicationContext context = InProcessWorker.on(services).withApplicationDefaults().properties(properties)
+                .run();
         Worker worker = context.getBean(Worker.class);
         await().atMost(START).until(worker::isConsuming);
         return context;

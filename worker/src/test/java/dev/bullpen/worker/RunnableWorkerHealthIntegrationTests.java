@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.test.TestHttp;
 import dev.bullpen.test.ServiceProcess;
+import dev.bullpen.test.TestHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;

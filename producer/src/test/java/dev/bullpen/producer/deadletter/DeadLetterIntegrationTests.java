@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.producer.ProducerApplication;
+import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.TestHttp;
-import dev.bullpen.worker.test.InProcessWorker;
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -3,10 +3,10 @@ package dev.bullpen.producer.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bullpen.test.TcpProxy;
 import dev.bullpen.producer.schedule.ScheduleFixture.Published;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.TcpProxy;
 import dev.bullpen.test.TestHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -29,7 +30,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class InProcessWorker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private final Builder settings;
-    private volatile ConfigurableApplicationContext context;
+    private volatile @Nullable ConfigurableApplicationContext context;
 
     private InProcessWorker(Builder settings) {
         this.settings = settings;
