@@ -59,8 +59,7 @@ class CeleryCanvasInteropIntegrationTests {
         List<String> args = new ArrayList<>(List.of(script.toString(), services.amqpUri().toString(), redis, QUEUE));
         args.addAll(List.of(scenario));
         String output = PythonCelery.run(args.toArray(String[]::new));
-        String[] lines = output.strip().split("\n");
-        return CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
     }
 
     @Test

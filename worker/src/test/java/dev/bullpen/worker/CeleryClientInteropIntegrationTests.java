@@ -155,8 +155,8 @@ class CeleryClientInteropIntegrationTests {
             }
         }
         String redis = PythonCelery.redisUrl(services);
-        String[] lines = PythonCelery.run(calls.toString(), command, services.amqpUri().toString(), redis, QUEUE).strip().split("\n");
-        JsonNode out = CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        JsonNode out = CeleryJson.mapper().readTree(PythonCelery.lastLine(
+                PythonCelery.run(calls.toString(), command, services.amqpUri().toString(), redis, QUEUE)));
         if (out.has("id")) {
             taskIds.add(out.get("id").asString());
         }

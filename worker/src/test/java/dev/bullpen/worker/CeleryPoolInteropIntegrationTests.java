@@ -52,8 +52,7 @@ class CeleryPoolInteropIntegrationTests {
         String redis = PythonCelery.redisUrl(services);
         List<String> args = new ArrayList<>(List.of(script.toString(), services.amqpUri().toString(), redis, QUEUE, scenario));
         String output = PythonCelery.run(args.toArray(String[]::new));
-        String[] lines = output.strip().split("\n");
-        return CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
     }
 
     @Test

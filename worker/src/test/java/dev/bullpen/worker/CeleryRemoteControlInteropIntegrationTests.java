@@ -108,8 +108,8 @@ class CeleryRemoteControlInteropIntegrationTests {
         String ping = PythonCelery.run("-m", "celery", "-b", broker, "inspect", "ping", "-d", NODE, "-t", "5", "-j");
         String registered = PythonCelery.run("-m", "celery", "-b", broker, "inspect", "registered", "-d", NODE, "-t", "5", "-j");
 
-        assertThat(CeleryJson.mapper().readTree(lastLine(ping)).path(NODE).path("ok").asString()).isEqualTo("pong");
-        assertThat(names(CeleryJson.mapper().readTree(lastLine(registered)).path(NODE))).contains("demo.add");
+        assertThat(CeleryJson.mapper().readTree(PythonCelery.lastLine(ping)).path(NODE).path("ok").asString()).isEqualTo("pong");
+        assertThat(names(CeleryJson.mapper().readTree(PythonCelery.lastLine(registered)).path(NODE))).contains("demo.add");
     }
 
     @Test
@@ -172,12 +172,7 @@ class CeleryRemoteControlInteropIntegrationTests {
         String[] command = new String[args.length + 1];
         command[0] = script.toString();
         System.arraycopy(args, 0, command, 1, args.length);
-        return CeleryJson.mapper().readTree(lastLine(PythonCelery.run(command)));
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\n");
-        return lines[lines.length - 1];
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(command)));
     }
 
     private static List<String> names(JsonNode array) {

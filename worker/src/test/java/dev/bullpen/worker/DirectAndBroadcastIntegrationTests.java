@@ -216,9 +216,9 @@ class DirectAndBroadcastIntegrationTests {
         Path script = script();
         String broker = services.amqpUri().toString();
 
-        JsonNode sent = CeleryJson.mapper().readTree(lastLine(PythonCelery.run(
+        JsonNode sent = CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(
                 script.toString(), "send", broker, C)));
-        JsonNode declared = CeleryJson.mapper().readTree(lastLine(PythonCelery.run(
+        JsonNode declared = CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(
                 script.toString(), "declare", broker, C)));
 
         for (String field : List.of("by_exchange", "by_queue")) {
@@ -234,7 +234,7 @@ class DirectAndBroadcastIntegrationTests {
         String out = PythonCelery.run("-m", "celery", "-b", services.amqpUri().toString(),
                 "inspect", "active_queues", "-d", A, "-t", "5", "-j");
 
-        JsonNode queues = CeleryJson.mapper().readTree(lastLine(out)).path(A);
+        JsonNode queues = CeleryJson.mapper().readTree(PythonCelery.lastLine(out)).path(A);
         assertThat(queues.size()).as("active_queues: %s", out).isEqualTo(2);
         assertThat(queues.get(0).path("name").asString()).isEqualTo(SHARED);
         JsonNode direct = queues.get(1);
@@ -255,11 +255,6 @@ class DirectAndBroadcastIntegrationTests {
     private static Path script() throws Exception {
         Path script = PythonCelery.script("celery_direct.py");
         return script;
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\n");
-        return lines[lines.length - 1];
     }
 
     /** Consumers of a queue; 0 while it does not exist. */
