@@ -7,17 +7,10 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.bullpen.client.internal.QueueDeclarations;
-import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.RedisResultBackend;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,15 +150,6 @@ class QueueRoutingIntegrationTests {
 
     /** The queue as the management API describes it, arguments included (AMQP cannot read them). */
     private static JsonNode managementQueue(String queue) throws Exception {
-        URI amqpUri = services.amqpUri();
-        String[] user = amqpUri.getUserInfo() == null ? new String[] {"guest", "guest"} : amqpUri.getUserInfo().split(":", 2);
-        String vhost = services.amqpConnectionFactory().getVirtualHost();
-        URI uri = URI.create("http://" + amqpUri.getHost() + ":15672/api/queues/"
-                + URLEncoder.encode(vhost, StandardCharsets.UTF_8) + "/" + URLEncoder.encode(queue, StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString((user[0] + ":" + user[1]).getBytes(StandardCharsets.UTF_8))).build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("management API " + uri).isEqualTo(200);
-        return CeleryJson.mapper().readTree(response.body());
+        return new BrokerManagement(services).queue(services.virtualHost(), queue);
     }
 }

@@ -11,8 +11,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.InMemoryResultBackend;
 import dev.bullpen.revoke.InMemoryRevocations;
 import dev.bullpen.test.BullpenServices;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import dev.bullpen.test.PythonCelery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,20 +125,10 @@ class RevokeBroadcastIntegrationTests {
     }
 
     private static void pythonRevokes(String id) throws Exception {
-        String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
         String script = "import sys\nfrom celery import Celery\n"
                 + "app = Celery('interop', broker=sys.argv[1])\n"
                 + "app.conf.update(broker_connection_retry_on_startup=True)\n"
                 + "app.control.revoke(sys.argv[2], terminate=True)\n";
-        Process process = new ProcessBuilder(python, "-c", script, services.amqpUri().toString(), id)
-                .redirectErrorStream(true).start();
-        boolean done = process.waitFor(60, TimeUnit.SECONDS);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!done) {
-            process.destroyForcibly();
-        }
-        assertThat(done && process.exitValue() == 0)
-                .as("the Celery client revoked (needs Debian's python3-celery: apt-get install -y python3-celery); "
-                        + "output:%n%s", output).isTrue();
+        PythonCelery.run("-c", script, services.amqpUri().toString(), id);
     }
 }

@@ -3,16 +3,6 @@ package dev.bullpen.test;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.net.Socket;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -52,9 +43,10 @@ public final class BullpenServices implements AfterAllCallback {
 
     private final String namespace;
     private final Set<String> queues = ConcurrentHashMap.newKeySet();
-    private volatile LettuceConnectionFactory redis;
+    private final java.util.Deque<AutoCloseable> closeFirst = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile @Nullable LettuceConnectionFactory redis;
     /** A virtual host of the class's own, or null to share the broker's default one. */
-    private final String vhost;
+    private final @Nullable String vhost;
     private volatile boolean vhostCreated;
 
     private BullpenServices(String namespace, boolean ownVhost) {
@@ -118,7 +110,7 @@ public final class BullpenServices implements AfterAllCallback {
 
     /** The broker, with this class's own virtual host in its path when it has one. */
     public URI amqpUri() {
-        URI shared = Endpoints.get().amqp();
+        URI shared = ServiceEndpoints.get().amqp();
         if (vhost == null) {
             return shared;
         }
@@ -127,7 +119,7 @@ public final class BullpenServices implements AfterAllCallback {
     }
 
     /** This class's virtual host, or {@code null} when it shares the default one. */
-    public String ownVhost() {
+    public @Nullable String ownVhost() {
         return vhost;
     }
 
@@ -139,47 +131,32 @@ public final class BullpenServices implements AfterAllCallback {
             if (vhostCreated) {
                 return;
             }
-            String user = userOf(shared)[0];
-            management(shared, "PUT", "/api/vhosts/" + vhost, "");
-            management(shared, "PUT", "/api/permissions/" + vhost + "/" + user,
-                    "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+            new BrokerManagement(shared).createVhost(vhost, userOf(shared)[0]);
             vhostCreated = true;
         }
     }
 
-    private static String[] userOf(URI amqp) {
+    /** The user and password of an AMQP URI, guest's when it names none. */
+    static String[] userOf(URI amqp) {
         String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
         return user.length > 1 ? user : new String[] {user[0], ""};
     }
 
-    /** A call to the broker's management API (on 15672 of the broker's host); fails the test if it fails. */
-    private static void management(URI amqp, String method, String path, String json) {
-        String[] user = userOf(amqp);
-        String auth = Base64.getEncoder().encodeToString((user[0] + ":" + user[1]).getBytes(StandardCharsets.UTF_8));
-        // HTTP/1.1: the broker's server drops a body sent with the client's default h2c upgrade.
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + amqp.getHost() + ":15672" + path))
-                    .header("Authorization", "Basic " + auth).header("Content-Type", "application/json")
-                    .method(method, json.isEmpty() && !method.equals("PUT") ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(json))
-                    .timeout(Duration.ofSeconds(30)).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() >= 300 && !(method.equals("DELETE") && response.statusCode() == 404)) {
-                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
-        } catch (java.io.IOException | InterruptedException ex) {
-            throw new IllegalStateException("the management API (rabbitmq_management on :15672) is needed for a "
-                    + "test's own virtual host: " + method + " " + path + " failed: " + ex, ex);
-        }
+    /**
+     * The virtual host of {@link #amqpUri()}, as RabbitMQ names it: a URI with no path or the path
+     * {@code /} means the default vhost {@code /}. (By the AMQP URI spec {@code amqp://host/} names the
+     * empty vhost, which RabbitMQ refuses; the URIs here never mean that.)
+     */
+    public String virtualHost() {
+        String path = amqpUri().getPath();
+        return path == null || path.length() <= 1 ? "/" : path.substring(1);
     }
 
     public URI redisUri() {
-        return Endpoints.get().redis();
+        return ServiceEndpoints.get().redis();
     }
 
-    /** A RabbitMQ client connection factory for the test broker. */
+    /** A RabbitMQ client connection factory for the test broker, in {@link #virtualHost()}. */
     public ConnectionFactory amqpConnectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         URI uri = amqpUri();
@@ -188,11 +165,8 @@ public final class BullpenServices implements AfterAllCallback {
         } catch (Exception ex) {
             throw new IllegalStateException("bad AMQP URI " + uri, ex);
         }
-        if (uri.getPath() == null || uri.getPath().length() <= 1) {
-            // By the AMQP URI spec "amqp://host/" names the empty vhost, which RabbitMQ refuses; the
-            // URIs here (and springProperties()) mean the default vhost "/".
-            factory.setVirtualHost("/");
-        }
+        // The one reading of the URI's vhost, the one springProperties() gives Spring too.
+        factory.setVirtualHost(virtualHost());
         return factory;
     }
 
@@ -223,14 +197,13 @@ public final class BullpenServices implements AfterAllCallback {
      */
     public Map<String, String> springProperties() {
         URI amqp = amqpUri();
-        String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
-        String vhost = amqp.getPath() == null || amqp.getPath().length() <= 1 ? "/" : amqp.getPath().substring(1);
+        String[] user = userOf(amqp);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("spring.rabbitmq.host", amqp.getHost());
         props.put("spring.rabbitmq.port", Integer.toString(amqp.getPort() < 0 ? 5672 : amqp.getPort()));
         props.put("spring.rabbitmq.username", user[0]);
-        props.put("spring.rabbitmq.password", user.length > 1 ? user[1] : "");
-        props.put("spring.rabbitmq.virtual-host", vhost);
+        props.put("spring.rabbitmq.password", user[1]);
+        props.put("spring.rabbitmq.virtual-host", virtualHost());
         props.put("spring.data.redis.host", redisUri().getHost());
         props.put("spring.data.redis.port", Integer.toString(redisUri().getPort()));
         props.put("spring.data.redis.database", Integer.toString(redisDatabase()));
@@ -249,10 +222,27 @@ public final class BullpenServices implements AfterAllCallback {
         }
     }
 
+    /**
+     * Closes {@code resource} after the class, before its queues and keys are deleted: a worker still
+     * consuming from a queue being deleted would only declare it again. Last registered, first closed.
+     */
+    public void closeFirst(AutoCloseable resource) {
+        closeFirst.addFirst(resource);
+    }
+
     @Override
-    public void afterAll(ExtensionContext context) {
+    public void afterAll(ExtensionContext context) throws Exception {
+        Exception failed = null;
+        for (AutoCloseable resource : closeFirst) {
+            try {
+                resource.close();
+            } catch (Exception ex) {
+                failed = ex;
+            }
+        }
+        closeFirst.clear();
         if (vhostCreated) {
-            management(Endpoints.get().amqp(), "DELETE", "/api/vhosts/" + vhost, "");
+            new BrokerManagement(ServiceEndpoints.get().amqp()).deleteVhost(vhost);
             vhostCreated = false;
         }
         for (String queue : vhost != null ? Set.<String>of() : queues) {
@@ -270,9 +260,10 @@ public final class BullpenServices implements AfterAllCallback {
         }
         factory.destroy();
         redis = null;
+        if (failed != null) {
+            throw failed;
+        }
     }
-
-    private static final Pattern QUEUE_NAME = Pattern.compile("\"name\":\"([^\"]+)\"");
 
     /**
      * Durable direct queues ({@code <node>.dq2}, Celery's {@code worker_direct}) of workers whose node
@@ -283,109 +274,12 @@ public final class BullpenServices implements AfterAllCallback {
         if (vhost != null) {
             return List.of(); // deleted with the virtual host
         }
-        URI amqp = amqpUri();
-        String[] user = amqp.getUserInfo() == null ? new String[] {"guest", "guest"} : amqp.getUserInfo().split(":", 2);
-        String auth = Base64.getEncoder().encodeToString((user[0] + ":" + (user.length > 1 ? user[1] : ""))
-                .getBytes(StandardCharsets.UTF_8));
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + amqp.getHost() + ":15672/api/queues?columns=name"))
-                    .header("Authorization", "Basic " + auth).timeout(Duration.ofSeconds(10)).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return List.of();
-            }
-            List<String> found = new java.util.ArrayList<>();
-            Matcher m = QUEUE_NAME.matcher(response.body());
-            while (m.find()) {
-                String name = m.group(1);
-                if (name.contains(namespace) && (name.endsWith(".dq2") || name.endsWith(".dq2.dlq"))) {
-                    found.add(name);
-                }
-            }
-            return found;
-        } catch (Exception ex) {
+        try {
+            return new BrokerManagement(amqpUri()).queueNames().stream()
+                    .filter(name -> name.contains(namespace) && (name.endsWith(".dq2") || name.endsWith(".dq2.dlq")))
+                    .toList();
+        } catch (RuntimeException | AssertionError ex) {
             return List.of();
-        }
-    }
-
-    /** Resolved once per JVM. */
-    private record Endpoints(URI amqp, URI redis) {
-
-        private static volatile Endpoints resolved;
-
-        static Endpoints get() {
-            if (resolved == null) {
-                synchronized (Endpoints.class) {
-                    if (resolved == null) {
-                        resolved = resolve();
-                    }
-                }
-            }
-            return resolved;
-        }
-
-        private static Endpoints resolve() {
-            String amqp = System.getenv("BULLPEN_TEST_AMQP_URI");
-            String redis = System.getenv("BULLPEN_TEST_REDIS_URI");
-            if (amqp != null && redis != null) {
-                return new Endpoints(URI.create(amqp), URI.create(redis));
-            }
-            if (Containers.dockerAvailable()) {
-                return Containers.start(amqp, redis);
-            }
-            URI localAmqp = URI.create(amqp != null ? amqp : "amqp://guest:guest@127.0.0.1:5672/%2F");
-            URI localRedis = URI.create(redis != null ? redis : "redis://127.0.0.1:6379/0");
-            if (answers(localAmqp, 5672) && answers(localRedis, 6379)) {
-                return new Endpoints(localAmqp, localRedis);
-            }
-            throw new IllegalStateException("""
-                    No RabbitMQ and Redis for the tests: no Docker engine for Testcontainers, and nothing answers on \
-                    %s and %s. Start them, e.g.
-                      rabbitmq-server -detached
-                      redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-                    or point BULLPEN_TEST_AMQP_URI and BULLPEN_TEST_REDIS_URI at running ones.""".formatted(localAmqp, localRedis));
-        }
-
-        private static boolean answers(URI uri, int defaultPort) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? defaultPort : uri.getPort()), 1000);
-                return true;
-            } catch (Exception ex) {
-                return false;
-            }
-        }
-    }
-
-    /** Testcontainers, touched only when Docker answers, so its classes load only then. */
-    private static final class Containers {
-
-        static boolean dockerAvailable() {
-            try {
-                return org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
-            } catch (Throwable ex) {
-                return false;
-            }
-        }
-
-        @SuppressWarnings("resource")
-        static Endpoints start(String amqp, String redis) {
-            URI amqpUri;
-            if (amqp != null) {
-                amqpUri = URI.create(amqp);
-            } else {
-                var rabbit = new org.testcontainers.rabbitmq.RabbitMQContainer("rabbitmq:3.13-management");
-                rabbit.start();
-                amqpUri = URI.create("amqp://guest:guest@" + rabbit.getHost() + ":" + rabbit.getAmqpPort() + "/%2F");
-            }
-            URI redisUri;
-            if (redis != null) {
-                redisUri = URI.create(redis);
-            } else {
-                var container = new org.testcontainers.containers.GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-                container.start();
-                redisUri = URI.create("redis://" + container.getHost() + ":" + container.getMappedPort(6379) + "/0");
-            }
-            return new Endpoints(amqpUri, redisUri);
         }
     }
 }

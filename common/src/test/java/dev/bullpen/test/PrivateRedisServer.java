@@ -43,6 +43,14 @@ public final class PrivateRedisServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        return startOn(port, arguments);
+    }
+
+    /**
+     * The same on a port the test chose, e.g. to start Redis again where a client waits for it after
+     * {@link #close()}.
+     */
+    public static PrivateRedisServer startOn(int port, String... arguments) throws Exception {
         Path log = Files.createTempFile("bullpen-private-redis-", ".log");
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir")));

@@ -9,12 +9,12 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
+import dev.bullpen.test.PythonCeleryWorker;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -161,8 +160,8 @@ class DirectAndBroadcastEndpointsIntegrationTests {
 
     @Test
     void aPythonCeleryWorkerWithWorkerDirectIsReachedAndOneWithoutIsAFailedCopy() throws Exception {
-        try (PythonCeleryWorker direct = PythonCeleryWorker.start(services, QUEUE, true);
-             PythonCeleryWorker plain = PythonCeleryWorker.start(services, QUEUE, false)) {
+        try (PythonCeleryWorker direct = PythonCeleryWorker.on(services, QUEUE).workerDirect().start();
+             PythonCeleryWorker plain = PythonCeleryWorker.start(services, QUEUE)) {
             String directPattern = direct.nodeNamePrefix() + "*";
             String directName = await().atMost(WAIT).until(() -> client.liveWorkers(Duration.ofSeconds(3), directPattern),
                     found -> found.size() == 1).getFirst();
@@ -233,16 +232,7 @@ class DirectAndBroadcastEndpointsIntegrationTests {
     }
 
     private static ConfigurableApplicationContext startWorker(String name) {
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("bullpen.worker.name", name);
-        props.put("bullpen.worker.concurrency", "4");
-        props.put("bullpen.worker.heartbeat-interval", "1s");
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(WorkerApplication.class).run(args);
+        return InProcessWorker.on(services).withApplicationDefaults().queues(QUEUE).name(name)
+                .property("bullpen.worker.concurrency", "4").property("bullpen.worker.heartbeat-interval", "1s").run();
     }
 }

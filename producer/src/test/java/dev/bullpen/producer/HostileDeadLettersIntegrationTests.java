@@ -7,14 +7,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.test.BullpenServices;
-import java.io.File;
+import dev.bullpen.test.PythonCelery;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -110,14 +107,8 @@ class HostileDeadLettersIntegrationTests {
                         "id": id, "tenant_id": 5000000000, "x-bullpen-dead-reason": "max retries exceeded",
                         "x-bullpen-original-queue": queue[:-4]}), exchange="", routing_key=queue)
                 """;
-        String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
-        Process process = new ProcessBuilder(List.of(python, "-c", script, amqp.getHost(),
-                Integer.toString(amqp.getPort() < 0 ? 5672 : amqp.getPort()), services.ownVhost(), queue, id))
-                .redirectErrorStream(true).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("py-amqp published (needs Debian's python3-amqp, with python3-celery): %s",
-                output).isZero();
+        PythonCelery.client("-c", script, amqp.getHost(), Integer.toString(amqp.getPort() < 0 ? 5672 : amqp.getPort()),
+                services.ownVhost(), queue, id).onFailureShow(() -> " (py-amqp: Debian's python3-amqp, with python3-celery)").run();
     }
 
     private static long messageCount(String queue) throws Exception {

@@ -9,13 +9,10 @@ import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
-import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bullpen.test.PythonCelery;
+import dev.bullpen.test.PythonCeleryWorker;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,16 +20,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -58,8 +51,13 @@ class MixedWorkflowIntegrationTests {
     static final List<String> CHAIN_TASKS = List.of("demo.add", "py.add", "demo.mul", "py.add");
     static final List<String> CHAIN_QUEUES = List.of(JAVA, PYTHON, JAVA, PYTHON);
 
-    static PythonCeleryWorker python;
-    static ConfigurableApplicationContext bullpen;
+    @RegisterExtension
+    static final InProcessWorker bullpen = InProcessWorker.on(services).withApplicationDefaults().queues(JAVA)
+            .name(JAVA_WORKER).property("bullpen.client.default-queue", JAVA).build();
+
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, PYTHON).build();
+
     static Path pythonDir;
 
     @DynamicPropertySource
@@ -69,31 +67,9 @@ class MixedWorkflowIntegrationTests {
     }
 
     @BeforeAll
-    static void startWorkers() throws Exception {
-        python = PythonCeleryWorker.start(services, PYTHON);
-        // Arguments, not default properties: they must win over the producer's configuration files.
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", JAVA);
-        props.put("bullpen.worker.name", JAVA_WORKER);
-        props.put("bullpen.client.default-queue", JAVA);
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        bullpen = new SpringApplicationBuilder(WorkerApplication.class).run(args);
+    static void copyTheClientScript() throws Exception {
         pythonDir = Files.createTempDirectory("bullpen-mixed");
-        PythonCeleryWorker.copyModule(pythonDir, "mixed_canvas.py");
-    }
-
-    @AfterAll
-    static void stopWorkers() {
-        if (bullpen != null) {
-            bullpen.close();
-        }
-        if (python != null) {
-            python.close();
-        }
+        PythonCelery.copyModule(pythonDir, "mixed_canvas.py");
     }
 
     @Autowired
@@ -116,10 +92,7 @@ class MixedWorkflowIntegrationTests {
                 + "{\"task\": \"py.add\", \"args\": [4], \"queue\": \"" + PYTHON + "\"}, "
                 + "{\"task\": \"demo.mul\", \"args\": [10], \"queue\": \"" + JAVA + "\"}, "
                 + "{\"task\": \"py.add\", \"args\": [5], \"queue\": \"" + PYTHON + "\"}]}";
-        HttpResponse<String> accepted = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/workflows"))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(chain)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> accepted = new ProducerHttp(port).postJson("/api/workflows", chain);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String lastId = CeleryJson.mapper().readTree(accepted.body()).path("id").asString();
         assertThat(client.handle(lastId).get(WAIT).asInt()).isEqualTo(CHAIN_RESULT);
@@ -184,20 +157,10 @@ class MixedWorkflowIntegrationTests {
     }
 
     private static JsonNode runPythonClient(String workflow) throws Exception {
-        String executable = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
-        ProcessBuilder builder = new ProcessBuilder(executable, "mixed_canvas.py", JAVA, PYTHON, workflow)
-                .directory(pythonDir.toFile()).redirectErrorStream(true);
-        PythonCeleryWorker.environment(builder.environment(), services, pythonDir);
-        Process process = builder.start();
-        boolean done = process.waitFor(60, TimeUnit.SECONDS);
-        if (!done) {
-            process.destroyForcibly();
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(done).as("the Python client finished within 60 s; output:%n%s", output).isTrue();
-        assertThat(process.exitValue()).as("the Python client's exit; output:%n%s%nworker log:%n%s", output, python.log())
-                .isZero();
-        String[] lines = output.strip().split("\n");
-        return CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        Map<String, String> env = new HashMap<>();
+        PythonCelery.environment(env, services, pythonDir);
+        String output = PythonCelery.client("mixed_canvas.py", JAVA, PYTHON, workflow).in(pythonDir).environment(env)
+                .onFailureShow(() -> "\nworker log:\n" + python.log()).run();
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
     }
 }

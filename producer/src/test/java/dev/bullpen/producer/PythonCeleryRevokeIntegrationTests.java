@@ -10,13 +10,12 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,24 +45,13 @@ class PythonCeleryRevokeIntegrationTests {
     /** Longer than any wait here: a task of this length that finishes was not terminated. */
     static final int LONG_SLEEP = 60;
 
-    static PythonCeleryWorker python;
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, QUEUE).build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-    }
-
-    @BeforeAll
-    static void startPythonWorker() throws Exception {
-        python = PythonCeleryWorker.start(services, QUEUE);
-    }
-
-    @AfterAll
-    static void stopPythonWorker() {
-        if (python != null) {
-            python.close();
-        }
     }
 
     @LocalServerPort

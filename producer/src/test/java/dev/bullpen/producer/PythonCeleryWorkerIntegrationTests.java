@@ -12,13 +12,12 @@ import dev.bullpen.protocol.WireTime;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -52,25 +51,14 @@ class PythonCeleryWorkerIntegrationTests {
              "list": [1, "two", 3.0, null, false], "empty_list": [], "dict": {"a": 1, "b": [2]}, "empty_dict": {},
              "nested": {"deep": [{"x": [1, [2, [3, {"y": null}]]]}]}}""";
 
-    static PythonCeleryWorker python;
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, QUEUE).build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         // The class's own key prefix: the Python worker stores under it too (Celery's global_keyprefix).
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.client.default-queue", () -> services.queue("java"));
-    }
-
-    @BeforeAll
-    static void startPythonWorker() throws Exception {
-        python = PythonCeleryWorker.start(services, QUEUE);
-    }
-
-    @AfterAll
-    static void stopPythonWorker() {
-        if (python != null) {
-            python.close();
-        }
     }
 
     @LocalServerPort

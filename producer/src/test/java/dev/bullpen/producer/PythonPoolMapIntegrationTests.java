@@ -8,11 +8,10 @@ import dev.bullpen.client.MapHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,24 +35,13 @@ class PythonPoolMapIntegrationTests {
     static final String QUEUE = services.queue("python-pool-maps");
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    static PythonCeleryWorker python;
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, QUEUE).build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-    }
-
-    @BeforeAll
-    static void startPythonWorker() throws Exception {
-        python = PythonCeleryWorker.start(services, QUEUE);
-    }
-
-    @AfterAll
-    static void stopPythonWorker() {
-        if (python != null) {
-            python.close();
-        }
     }
 
     @Autowired

@@ -10,10 +10,9 @@ import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,24 +35,13 @@ class PythonWorkflowIntegrationTests {
     static final String QUEUE = services.queue("python-workflows");
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    static PythonCeleryWorker python;
+    @RegisterExtension
+    static final PythonCeleryWorker python = PythonCeleryWorker.on(services, QUEUE).build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-    }
-
-    @BeforeAll
-    static void startPythonWorker() throws Exception {
-        python = PythonCeleryWorker.start(services, QUEUE);
-    }
-
-    @AfterAll
-    static void stopPythonWorker() {
-        if (python != null) {
-            python.close();
-        }
     }
 
     @Autowired

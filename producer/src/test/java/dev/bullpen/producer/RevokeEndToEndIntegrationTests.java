@@ -3,19 +3,13 @@ package dev.bullpen.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.net.http.HttpResponse;
-import java.util.HashMap;
-import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -31,33 +25,15 @@ class RevokeEndToEndIntegrationTests {
     static final BullpenServices services = BullpenServices.perClass();
 
     static final String QUEUE = services.queue("revoke-e2e");
-    static ConfigurableApplicationContext worker;
+
+    @RegisterExtension
+    static final InProcessWorker worker = InProcessWorker.on(services).withApplicationDefaults().queues(QUEUE)
+            .property("bullpen.worker.concurrency", "1").property("bullpen.worker.track-started", "true").build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         services.springProperties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("bullpen.client.default-queue", () -> QUEUE);
-    }
-
-    @BeforeAll
-    static void startWorker() {
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("bullpen.worker.concurrency", "1");
-        props.put("bullpen.worker.track-started", "true");
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        worker = new SpringApplicationBuilder(WorkerApplication.class).run(args);
-    }
-
-    @AfterAll
-    static void stopWorker() {
-        if (worker != null) {
-            worker.close();
-        }
     }
 
     @LocalServerPort

@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.GetResponse;
 import dev.bullpen.protocol.CeleryJson;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -116,15 +110,6 @@ class RoutingIntegrationTests {
 
     /** The queue as the management API describes it, arguments included (AMQP cannot read them). */
     private static JsonNode managementQueue(String queue) throws Exception {
-        Map<String, String> p = services.springProperties();
-        URI uri = URI.create("http://" + p.get("spring.rabbitmq.host") + ":15672/api/queues/"
-                + URLEncoder.encode(p.get("spring.rabbitmq.virtual-host"), StandardCharsets.UTF_8) + "/"
-                + URLEncoder.encode(queue, StandardCharsets.UTF_8));
-        String user = p.get("spring.rabbitmq.username") + ":" + p.get("spring.rabbitmq.password");
-        HttpRequest request = HttpRequest.newBuilder(uri).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8))).build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("management API " + uri).isEqualTo(200);
-        return CeleryJson.mapper().readTree(response.body());
+        return new BrokerManagement(services).queue(services.virtualHost(), queue);
     }
 }

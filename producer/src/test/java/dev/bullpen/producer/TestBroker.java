@@ -9,37 +9,23 @@ import com.rabbitmq.client.GetResponse;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.test.BullpenServices;
 import java.io.IOException;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Raw AMQP access to the test broker for assertions, and cleanup of the queues a test class made.
- *
- * <p>It connects from {@link BullpenServices#springProperties()} rather than
- * {@link BullpenServices#amqpConnectionFactory()}: the latter reads the default URI's path
- * {@code /} as the empty virtual host, which the broker refuses, so the extension's own queue
- * cleanup fails (silently). Redis keys are still cleaned by the extension.
+ * Raw AMQP access to the test broker for assertions, on one connection for the class. The queues it
+ * names are the class's {@link BullpenServices#queue(String)}s, which the extension deletes after the class.
  */
 final class TestBroker implements AutoCloseable {
 
     private final BullpenServices services;
-    private final Set<String> queues = ConcurrentHashMap.newKeySet();
     private Connection connection;
 
     TestBroker(BullpenServices services) {
         this.services = services;
     }
 
-    /**
-     * A queue name in the class's namespace, deleted (with its exchange) on {@link #close()}. Named
-     * like {@link BullpenServices#queue(String)} but not registered there, since the extension's
-     * cleanup cannot connect.
-     */
+    /** A queue name in the class's namespace, deleted (with its exchange and dead letters) after the class. */
     String queue(String name) {
-        String queue = services.namespace() + "." + name;
-        queues.add(queue);
-        return queue;
+        return services.queue(name);
     }
 
     /** Declares the queue as Celery does, so that it can be counted before anything is sent to it. */
@@ -72,14 +58,7 @@ final class TestBroker implements AutoCloseable {
     }
 
     ConnectionFactory connectionFactory() {
-        Map<String, String> p = services.springProperties();
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(p.get("spring.rabbitmq.host"));
-        factory.setPort(Integer.parseInt(p.get("spring.rabbitmq.port")));
-        factory.setUsername(p.get("spring.rabbitmq.username"));
-        factory.setPassword(p.get("spring.rabbitmq.password"));
-        factory.setVirtualHost(p.get("spring.rabbitmq.virtual-host"));
-        return factory;
+        return services.amqpConnectionFactory();
     }
 
     private synchronized Connection connection() throws IOException {
@@ -95,14 +74,6 @@ final class TestBroker implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
-        for (String queue : queues) {
-            try (Channel channel = connection().createChannel()) {
-                channel.queueDelete(queue);
-                channel.exchangeDelete(queue);
-            } catch (Exception ex) {
-                // Never created, e.g. a queue only named in a refused request: the 404 closed the channel.
-            }
-        }
         if (connection != null && connection.isOpen()) {
             connection.close();
         }

@@ -11,17 +11,15 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
+import dev.bullpen.worker.test.InProcessWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -117,16 +115,8 @@ class WorkersAndQueuesIntegrationTests {
     }
 
     private ConfigurableApplicationContext startWorker(String name) {
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("bullpen.worker.name", name);
-        props.put("bullpen.worker.heartbeat-interval", "1s");
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(WorkerApplication.class).run(args);
+        return InProcessWorker.on(services).withApplicationDefaults().queues(QUEUE).name(name)
+                .property("bullpen.worker.heartbeat-interval", "1s").run();
     }
 
     private JsonNode workers() {

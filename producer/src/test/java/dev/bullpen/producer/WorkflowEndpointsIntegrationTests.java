@@ -5,22 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -33,7 +24,10 @@ class WorkflowEndpointsIntegrationTests {
     static final BullpenServices services = BullpenServices.perClass();
 
     static final String QUEUE = services.queue("workflows");
-    static ConfigurableApplicationContext worker;
+
+    @RegisterExtension
+    static final InProcessWorker worker = InProcessWorker.on(services).withApplicationDefaults().queues(QUEUE)
+            .property("bullpen.client.default-queue", QUEUE).build();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -41,30 +35,12 @@ class WorkflowEndpointsIntegrationTests {
         registry.add("bullpen.client.default-queue", () -> QUEUE);
     }
 
-    @BeforeAll
-    static void startWorker() {
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("bullpen.client.default-queue", QUEUE);
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        worker = new SpringApplicationBuilder(WorkerApplication.class).run(args);
-    }
-
-    @AfterAll
-    static void stopWorker() {
-        if (worker != null) {
-            worker.close();
-        }
-    }
-
     @LocalServerPort
     int port;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    ProducerHttp http() {
+        return new ProducerHttp(port);
+    }
 
     @Test
     void aChainAnswersItsLastTaskAndRunsToTheEnd() throws Exception {
@@ -144,15 +120,12 @@ class WorkflowEndpointsIntegrationTests {
         assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     }
 
-    private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/workflows"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String body) {
+        return http().postJson("/api/workflows", body);
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> get(String path) {
+        return http().get(path);
     }
 
     private static JsonNode json(String body) {

@@ -7,8 +7,8 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,23 +48,18 @@ class CeleryCanvasInteropIntegrationTests {
 
     @BeforeAll
     static void copyScript() throws Exception {
-        script = Files.createTempFile("celery_canvas", ".py");
-        try (var in = CeleryCanvasInteropIntegrationTests.class.getResourceAsStream("/interop/celery_canvas.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonCelery.script("celery_canvas.py");
     }
 
     @Autowired
     TaskClient client;
 
     static JsonNode run(String... scenario) throws Exception {
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        String redis = PythonCelery.redisUrl(services);
         List<String> args = new ArrayList<>(List.of(script.toString(), services.amqpUri().toString(), redis, QUEUE));
         args.addAll(List.of(scenario));
-        String output = CeleryClientInteropIntegrationTests.runPython(args.toArray(String[]::new));
-        String[] lines = output.strip().split("\n");
-        return CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        String output = PythonCelery.run(args.toArray(String[]::new));
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
     }
 
     @Test

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
-import java.io.File;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -61,14 +58,10 @@ class CeleryClientInteropIntegrationTests {
 
     @Test
     void aPythonCeleryClientCallsABullpenTask() throws Exception {
-        Path script = Files.createTempFile("celery_send_add", ".py");
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_add.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        Path script = PythonCelery.script("celery_send_add.py");
+        String redis = PythonCelery.redisUrl(services);
 
-        String output = runPython(script.toString(), services.amqpUri().toString(), redis, QUEUE);
+        String output = PythonCelery.run(script.toString(), services.amqpUri().toString(), redis, QUEUE);
 
         String[] idAndResult = output.strip().split(" ");
         taskIds.add(idAndResult[0]);
@@ -158,16 +151,12 @@ class CeleryClientInteropIntegrationTests {
     private static JsonNode call(String command) throws Exception {
         synchronized (CeleryClientInteropIntegrationTests.class) {
             if (calls == null) {
-                calls = Files.createTempFile("celery_client_calls", ".py");
-                try (var in = CeleryClientInteropIntegrationTests.class.getResourceAsStream("/interop/celery_client_calls.py")) {
-                    Files.write(calls, in.readAllBytes());
-                }
+                calls = PythonCelery.script("celery_client_calls.py");
             }
         }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
-        String[] lines = runPython(calls.toString(), command, services.amqpUri().toString(), redis, QUEUE).strip().split("\n");
-        JsonNode out = CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        String redis = PythonCelery.redisUrl(services);
+        JsonNode out = CeleryJson.mapper().readTree(PythonCelery.lastLine(
+                PythonCelery.run(calls.toString(), command, services.amqpUri().toString(), redis, QUEUE)));
         if (out.has("id")) {
             taskIds.add(out.get("id").asString());
         }
@@ -198,24 +187,5 @@ class CeleryClientInteropIntegrationTests {
             out.put("eta", context.eta() == null ? null : context.eta().toString());
             return out;
         }
-    }
-
-    static String runPython(String... args) throws IOException, InterruptedException {
-        String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
-        var command = new java.util.ArrayList<String>();
-        command.add(python);
-        command.addAll(java.util.List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean done = process.waitFor(60, TimeUnit.SECONDS);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!done) {
-            process.destroyForcibly();
-        }
-        assertThat(done).as("the Celery client finished within 60 s; output:%n%s", output).isTrue();
-        assertThat(process.exitValue())
-                .as("the Celery client exited cleanly (needs Debian's python3-celery and python3-redis: "
-                        + "apt-get install -y python3-celery python3-redis); output:%n%s", output)
-                .isZero();
-        return output;
     }
 }

@@ -15,12 +15,12 @@ import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.Captures;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.internal.topology.DeadLetters;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -103,14 +103,10 @@ class CeleryFormatsInteropIntegrationTests {
 
     @Test
     void aPythonClientsCompressedAndLongMessagesRunOnBullpen() throws Exception {
-        Path script = Files.createTempFile("celery_send_formats", ".py");
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_formats.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        Path script = PythonCelery.script("celery_send_formats.py");
+        String redis = PythonCelery.redisUrl(services);
 
-        String output = CeleryClientInteropIntegrationTests.runPython(script.toString(), services.amqpUri().toString(),
+        String output = PythonCelery.run(script.toString(), services.amqpUri().toString(),
                 redis, QUEUE, LONG_NAME);
 
         Map<String, JsonNode> steps = new HashMap<>();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,19 +45,14 @@ class CeleryPoolInteropIntegrationTests {
 
     @BeforeAll
     static void copyScript() throws Exception {
-        script = Files.createTempFile("celery_pool", ".py");
-        try (var in = CeleryPoolInteropIntegrationTests.class.getResourceAsStream("/interop/celery_pool.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonCelery.script("celery_pool.py");
     }
 
     static JsonNode run(String scenario) throws Exception {
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        String redis = PythonCelery.redisUrl(services);
         List<String> args = new ArrayList<>(List.of(script.toString(), services.amqpUri().toString(), redis, QUEUE, scenario));
-        String output = CeleryClientInteropIntegrationTests.runPython(args.toArray(String[]::new));
-        String[] lines = output.strip().split("\n");
-        return CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        String output = PythonCelery.run(args.toArray(String[]::new));
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
     }
 
     @Test

@@ -9,8 +9,9 @@ import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.internal.Worker;
-import java.nio.file.Files;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,21 +50,18 @@ class CeleryPriorityInteropIntegrationTests {
             client.send("test.record", List.of("bullpen"), Map.of(), TaskOptions.defaults().priority(5));
         }
         // ...and Celery redeclares it, and declares the other one first: a mismatch would fail the script.
-        Path script = Files.createTempFile("celery_send_priority", ".py");
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_priority.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        assertThat(CeleryClientInteropIntegrationTests.runPython(script.toString(), services.amqpUri().toString(),
+        Path script = PythonCelery.script("celery_send_priority.py");
+        assertThat(PythonCelery.run(script.toString(), services.amqpUri().toString(),
                 FROM_CELERY, FROM_BULLPEN)).contains("sent");
 
-        try (ConfigurableApplicationContext context = WorkerQueues.startWorker(services, Map.of(
+        try (ConfigurableApplicationContext context = InProcessWorker.on(services).properties(Map.of(
                 "bullpen.worker.queues", FROM_CELERY + "," + FROM_BULLPEN,
                 // A name of its own: with the default one, a worker of another test may hold its direct queue.
                 "bullpen.worker.name", services.workerName("priority"),
                 "bullpen.worker.prefetch", "1",
                 "bullpen.worker.concurrency", "1",
                 "bullpen.queues[" + FROM_CELERY + "].max-priority", "9",
-                "bullpen.queues[" + FROM_BULLPEN + "].max-priority", "9"), Config.class)) {
+                "bullpen.queues[" + FROM_BULLPEN + "].max-priority", "9")).with(Config.class).run()) {
             await().atMost(Duration.ofSeconds(30)).until(() -> ran.size() == 5);
             assertThat(context.getBean(Worker.class).problem()).isNull();
         }

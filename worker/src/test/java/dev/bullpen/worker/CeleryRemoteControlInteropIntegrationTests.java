@@ -1,6 +1,5 @@
 package dev.bullpen.worker;
 
-import static dev.bullpen.worker.CeleryClientInteropIntegrationTests.runPython;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,18 +10,13 @@ import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.revoke.RedisRevocations;
 import dev.bullpen.revoke.Revocations;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,10 +71,7 @@ class CeleryRemoteControlInteropIntegrationTests {
 
     @BeforeAll
     static void copyScript() throws Exception {
-        script = Files.createTempFile("celery_remote_control", ".py");
-        try (var in = CeleryRemoteControlInteropIntegrationTests.class.getResourceAsStream("/interop/celery_remote_control.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonCelery.script("celery_remote_control.py");
     }
 
     @BeforeEach
@@ -114,11 +105,11 @@ class CeleryRemoteControlInteropIntegrationTests {
     void theCeleryCommandLineInspectsABullpenWorker() throws Exception {
         String broker = services.amqpUri().toString();
 
-        String ping = runPython("-m", "celery", "-b", broker, "inspect", "ping", "-d", NODE, "-t", "5", "-j");
-        String registered = runPython("-m", "celery", "-b", broker, "inspect", "registered", "-d", NODE, "-t", "5", "-j");
+        String ping = PythonCelery.run("-m", "celery", "-b", broker, "inspect", "ping", "-d", NODE, "-t", "5", "-j");
+        String registered = PythonCelery.run("-m", "celery", "-b", broker, "inspect", "registered", "-d", NODE, "-t", "5", "-j");
 
-        assertThat(CeleryJson.mapper().readTree(lastLine(ping)).path(NODE).path("ok").asString()).isEqualTo("pong");
-        assertThat(names(CeleryJson.mapper().readTree(lastLine(registered)).path(NODE))).contains("demo.add");
+        assertThat(CeleryJson.mapper().readTree(PythonCelery.lastLine(ping)).path(NODE).path("ok").asString()).isEqualTo("pong");
+        assertThat(names(CeleryJson.mapper().readTree(PythonCelery.lastLine(registered)).path(NODE))).contains("demo.add");
     }
 
     @Test
@@ -181,12 +172,7 @@ class CeleryRemoteControlInteropIntegrationTests {
         String[] command = new String[args.length + 1];
         command[0] = script.toString();
         System.arraycopy(args, 0, command, 1, args.length);
-        return CeleryJson.mapper().readTree(lastLine(runPython(command)));
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\n");
-        return lines[lines.length - 1];
+        return CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(command)));
     }
 
     private static List<String> names(JsonNode array) {
@@ -194,8 +180,7 @@ class CeleryRemoteControlInteropIntegrationTests {
     }
 
     private static String redisUrl() {
-        return "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        return PythonCelery.redisUrl(services);
     }
 
     /** Consumers of this node's remote-control queue; 0 while it does not exist. */
@@ -210,24 +195,9 @@ class CeleryRemoteControlInteropIntegrationTests {
 
     /** Closes the named client connection from the broker's side (management API), as a broker restart would. */
     private static void closeConnection(String name) throws Exception {
-        URI amqp = services.amqpUri();
-        String user = amqp.getUserInfo() == null ? "guest:guest" : amqp.getUserInfo();
-        String auth = "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8));
-        String api = "http://" + amqp.getHost() + ":15672/api/connections";
-        HttpClient http = HttpClient.newHttpClient();
-        String connection = await().atMost(WAIT).until(() -> {
-            HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(api + "?columns=name,client_properties"))
-                    .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(list.statusCode()).as("the RabbitMQ management API answers on %s (rabbitmq-plugins enable "
-                    + "rabbitmq_management)", api).isEqualTo(200);
-            return CeleryJson.mapper().readTree(list.body()).valueStream()
-                    .filter(c -> name.equals(c.path("client_properties").path("connection_name").asString()))
-                    .map(c -> c.path("name").asString()).findFirst().orElse(null);
-        }, found -> found != null);
-        HttpResponse<String> closed = http.send(HttpRequest.newBuilder(URI.create(api + "/"
-                + URLEncoder.encode(connection, StandardCharsets.UTF_8).replace("+", "%20")))
-                .header("Authorization", auth).header("X-Reason", "test: cut the remote-control connection")
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(closed.statusCode()).as("closed %s: %s", connection, closed.body()).isEqualTo(204);
+        BrokerManagement management = new BrokerManagement(services);
+        String connection = await().atMost(WAIT).until(() -> management.connectionsNamed(name).stream().findFirst()
+                .orElse(null), found -> found != null);
+        assertThat(management.closeConnection(connection)).as("closed %s", connection).isEqualTo(204);
     }
 }

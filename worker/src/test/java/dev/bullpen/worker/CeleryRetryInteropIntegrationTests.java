@@ -3,9 +3,9 @@ package dev.bullpen.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -37,14 +37,10 @@ class CeleryRetryInteropIntegrationTests {
 
     @Test
     void aPythonCeleryClientSeesRetryThenTheResultWithItsRetries() throws Exception {
-        Path script = Files.createTempFile("celery_send_flaky", ".py");
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_flaky.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        Path script = PythonCelery.script("celery_send_flaky.py");
+        String redis = PythonCelery.redisUrl(services);
 
-        String output = CeleryClientInteropIntegrationTests.runPython(script.toString(), services.amqpUri().toString(),
+        String output = PythonCelery.run(script.toString(), services.amqpUri().toString(),
                 redis, QUEUE);
 
         String[] fields = output.strip().split(" ");

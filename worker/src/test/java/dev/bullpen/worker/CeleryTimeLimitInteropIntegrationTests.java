@@ -3,9 +3,9 @@ package dev.bullpen.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,14 +41,10 @@ class CeleryTimeLimitInteropIntegrationTests {
 
     @Test
     void aPythonClientSeesCeleryTimeLimitExceptions() throws Exception {
-        Path script = Files.createTempFile("celery_send_time_limits", ".py");
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_time_limits.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        Path script = PythonCelery.script("celery_send_time_limits.py");
+        String redis = PythonCelery.redisUrl(services);
 
-        String output = CeleryClientInteropIntegrationTests.runPython(script.toString(), services.amqpUri().toString(),
+        String output = PythonCelery.run(script.toString(), services.amqpUri().toString(),
                 redis, QUEUE);
 
         List<String[]> lines = output.strip().lines().map(line -> line.split(" ")).filter(f -> f.length == 5).toList();

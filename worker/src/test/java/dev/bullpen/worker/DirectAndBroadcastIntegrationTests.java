@@ -17,8 +17,10 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
+import dev.bullpen.test.ServiceProcess;
 import dev.bullpen.worker.internal.Worker;
-import java.nio.file.Files;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,7 +132,7 @@ class DirectAndBroadcastIntegrationTests {
     @Test
     void aKilledWorkerIsLeftOutOfTheNextBroadcast() throws Exception {
         String killed = services.workerName("killed");
-        try (WorkerProcess process = WorkerProcess.start(Map.of(
+        try (ServiceProcess process = ServiceProcess.jar("worker").quickStart().properties(Map.of(
                 "spring.rabbitmq.host", services.springProperties().get("spring.rabbitmq.host"),
                 "spring.rabbitmq.port", services.springProperties().get("spring.rabbitmq.port"),
                 "spring.data.redis.host", services.springProperties().get("spring.data.redis.host"),
@@ -138,7 +140,7 @@ class DirectAndBroadcastIntegrationTests {
                 "bullpen.result.key-prefix", services.redisPrefix(),
                 "bullpen.worker.queues", SHARED,
                 "bullpen.worker.name", killed,
-                "bullpen.worker.concurrency", "2"))) {
+                "bullpen.worker.concurrency", "2")).start()) {
             process.awaitUp(Duration.ofSeconds(90));
             await().atMost(WAIT).untilAsserted(() -> assertThat(client.liveWorkers(PING, services.workerPattern()))
                     .containsExactly(A, B, C, killed));
@@ -214,9 +216,9 @@ class DirectAndBroadcastIntegrationTests {
         Path script = script();
         String broker = services.amqpUri().toString();
 
-        JsonNode sent = CeleryJson.mapper().readTree(lastLine(CeleryClientInteropIntegrationTests.runPython(
+        JsonNode sent = CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(
                 script.toString(), "send", broker, C)));
-        JsonNode declared = CeleryJson.mapper().readTree(lastLine(CeleryClientInteropIntegrationTests.runPython(
+        JsonNode declared = CeleryJson.mapper().readTree(PythonCelery.lastLine(PythonCelery.run(
                 script.toString(), "declare", broker, C)));
 
         for (String field : List.of("by_exchange", "by_queue")) {
@@ -229,10 +231,10 @@ class DirectAndBroadcastIntegrationTests {
 
     @Test
     void celeryInspectActiveQueuesListsTheDirectQueue() throws Exception {
-        String out = CeleryClientInteropIntegrationTests.runPython("-m", "celery", "-b", services.amqpUri().toString(),
+        String out = PythonCelery.run("-m", "celery", "-b", services.amqpUri().toString(),
                 "inspect", "active_queues", "-d", A, "-t", "5", "-j");
 
-        JsonNode queues = CeleryJson.mapper().readTree(lastLine(out)).path(A);
+        JsonNode queues = CeleryJson.mapper().readTree(PythonCelery.lastLine(out)).path(A);
         assertThat(queues.size()).as("active_queues: %s", out).isEqualTo(2);
         assertThat(queues.get(0).path("name").asString()).isEqualTo(SHARED);
         JsonNode direct = queues.get(1);
@@ -246,21 +248,13 @@ class DirectAndBroadcastIntegrationTests {
     }
 
     private static ConfigurableApplicationContext startWorker(String name) {
-        return WorkerQueues.startWorker(services, Map.of("bullpen.worker.queues", SHARED, "bullpen.worker.name", name,
-                "bullpen.worker.concurrency", "4"));
+        return InProcessWorker.on(services).properties(Map.of("bullpen.worker.queues", SHARED, "bullpen.worker.name", name,
+                "bullpen.worker.concurrency", "4")).run();
     }
 
     private static Path script() throws Exception {
-        Path script = Files.createTempFile("celery_direct", ".py");
-        try (var in = DirectAndBroadcastIntegrationTests.class.getResourceAsStream("/interop/celery_direct.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = PythonCelery.script("celery_direct.py");
         return script;
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\n");
-        return lines[lines.length - 1];
     }
 
     /** Consumers of a queue; 0 while it does not exist. */

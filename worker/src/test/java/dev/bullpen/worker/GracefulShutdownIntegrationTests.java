@@ -14,9 +14,10 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ServiceProcess;
 import dev.bullpen.test.TcpProxy;
-import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
+import dev.bullpen.worker.test.InProcessWorker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -72,8 +72,8 @@ class GracefulShutdownIntegrationTests {
         String queue = services.queue("drain");
         Duration shutdownTimeout = Duration.ofSeconds(20);
         // The tasks run 3 s, so a 1 s lifecycle phase timeout would cut them short if it applied to the worker.
-        WorkerProcess first = WorkerProcess.start(worker(queue, "first", 4, shutdownTimeout,
-                Map.of("spring.lifecycle.timeout-per-shutdown-phase", "1s"))).awaitUp(START);
+        ServiceProcess first = ServiceProcess.jar("worker").quickStart().properties(worker(queue, "first", 4, shutdownTimeout,
+                Map.of("spring.lifecycle.timeout-per-shutdown-phase", "1s"))).start().awaitUp(START);
         List<TaskHandle> tasks = send(queue, 40, 3);
 
         Set<String> running = awaitStarted(tasks, 4);
@@ -109,7 +109,7 @@ class GracefulShutdownIntegrationTests {
     void tasksStillRunningAtTheShutdownTimeoutAreGivenUpAndRunAgainElsewhere() throws Exception {
         String queue = services.queue("cut");
         Duration shutdownTimeout = Duration.ofSeconds(1);
-        WorkerProcess first = WorkerProcess.start(worker(queue, "first", 4, shutdownTimeout, Map.of())).awaitUp(START);
+        ServiceProcess first = ServiceProcess.jar("worker").quickStart().properties(worker(queue, "first", 4, shutdownTimeout, Map.of())).start().awaitUp(START);
         List<TaskHandle> tasks = send(queue, 8, 4);
 
         Set<String> running = awaitStarted(tasks, 4);
@@ -142,7 +142,7 @@ class GracefulShutdownIntegrationTests {
                 : services.amqpUri().getPort()).start()) {
             Map<String, String> properties = worker(queue, "first", 2, shutdownTimeout,
                     Map.of("spring.rabbitmq.host", "127.0.0.1", "spring.rabbitmq.port", Integer.toString(broker.port())));
-            WorkerProcess first = WorkerProcess.start(properties).awaitUp(START);
+            ServiceProcess first = ServiceProcess.jar("worker").quickStart().properties(properties).start().awaitUp(START);
             List<TaskHandle> tasks = send(queue, 4, 2);
             Set<String> running = awaitStarted(tasks, 2);
 
@@ -176,11 +176,8 @@ class GracefulShutdownIntegrationTests {
      * in a fraction of a process's time.
      */
     private static ConfigurableApplicationContext inProcess(Map<String, String> properties) {
-        Map<String, Object> defaults = new LinkedHashMap<>(WorkerApplication.DEFAULTS);
-        defaults.putAll(properties);
-        defaults.put("spring.main.web-application-type", "none");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(WorkerApplication.class)
-                .properties(defaults).run();
+        ConfigurableApplicationContext context = InProcessWorker.on(services).withApplicationDefaults().properties(properties)
+                .run();
         Worker worker = context.getBean(Worker.class);
         await().atMost(START).until(worker::isConsuming);
         return context;

@@ -11,11 +11,12 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.internal.topology.DeadLetters;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -62,10 +63,7 @@ class HostileHeadersIntegrationTests {
 
     @BeforeAll
     static void script() throws Exception {
-        script = Files.createTempFile("hostile_headers", ".py");
-        try (var in = HostileHeadersIntegrationTests.class.getResourceAsStream("/interop/hostile_headers.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonCelery.script("hostile_headers.py");
     }
 
     @Autowired
@@ -80,7 +78,7 @@ class HostileHeadersIntegrationTests {
     @Test
     void aCeleryTaskWithAnIntegerPast32BitsInItsHeadersRunsAndSeesItAsALong() throws Exception {
         List<String> connectionsBefore = workerConnections();
-        String[] ids = CeleryClientInteropIntegrationTests.runPython(script.toString(), "celery",
+        String[] ids = PythonCelery.run(script.toString(), "celery",
                 services.amqpUri().toString(), QUEUE).strip().split("\\s+");
 
         TaskResult wide = results.whenReady(ids[0]).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -99,7 +97,7 @@ class HostileHeadersIntegrationTests {
         List<String> connectionsBefore = workerConnections();
         String id = "deep-" + UUID.randomUUID();
         // 15,000 levels: within the broker's frame_max, and enough to end the client's reader in a StackOverflowError.
-        CeleryClientInteropIntegrationTests.runPython(script.toString(), "deep", services.amqpUri().toString(), QUEUE,
+        PythonCelery.run(script.toString(), "deep", services.amqpUri().toString(), QUEUE,
                 "15000", id);
 
         GetResponse dead = awaitDeadLetter();

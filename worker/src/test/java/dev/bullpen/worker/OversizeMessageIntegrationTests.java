@@ -13,10 +13,9 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ServiceProcess;
+import dev.bullpen.test.TestHttp;
 import dev.bullpen.worker.internal.topology.DeadLetters;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ class OversizeMessageIntegrationTests {
     static final String QUEUE = services.queue("oversize");
     static final Duration WAIT = Duration.ofSeconds(60);
     static final long LIMIT = 1024 * 1024; // the default bullpen.worker.max-message-bytes
-    static WorkerProcess worker;
+    static ServiceProcess worker;
     static Connection amqp;
     static RedisResultBackend results;
 
@@ -56,7 +55,8 @@ class OversizeMessageIntegrationTests {
         Map<String, String> properties = new HashMap<>(services.springProperties());
         properties.put("bullpen.worker.queues", QUEUE);
         properties.put("bullpen.worker.name", services.workerName("oversize"));
-        worker = WorkerProcess.start(properties, Map.of("JAVA_TOOL_OPTIONS", composeWorkerJavaOptions()))
+        worker = ServiceProcess.jar("worker").quickStart().properties(properties)
+                .environment(Map.of("JAVA_TOOL_OPTIONS", composeWorkerJavaOptions())).start()
                 .awaitUp(Duration.ofSeconds(90));
         ConnectionFactory factory = services.amqpConnectionFactory();
         InboundGuard.install(factory, InboundGuard.CLIENT_DEFAULT_LIMIT);
@@ -165,9 +165,6 @@ class OversizeMessageIntegrationTests {
     }
 
     private static String health() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(worker.uri("/actuator/health")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        }
+        return new TestHttp(worker.port()).get("/actuator/health").body();
     }
 }

@@ -11,8 +11,10 @@ import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.client.internal.QueueDeclarations;
 import dev.bullpen.result.RedisResultBackend;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.internal.Worker;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,21 +74,21 @@ class PriorityIntegrationTests {
         }
         client.send("test.record", List.of("top"), Map.of(), TaskOptions.defaults().queue(PRIORITY).priority(9));
 
-        try (ConfigurableApplicationContext worker = WorkerQueues.startWorker(services, Map.of(
+        try (ConfigurableApplicationContext worker = InProcessWorker.on(services).properties(Map.of(
                 "bullpen.worker.queues", PRIORITY + "," + DECLARED_BY_WORKER,
                 "bullpen.worker.prefetch", "1",
                 "bullpen.worker.concurrency", "1",
                 "bullpen.queues[" + PRIORITY + "].max-priority", "9",
-                "bullpen.queues[" + DECLARED_BY_WORKER + "].max-priority", "4"), Config.class)) {
+                "bullpen.queues[" + DECLARED_BY_WORKER + "].max-priority", "4")).with(Config.class).run()) {
             await().atMost(WAIT).until(() -> ran.size() == 11);
 
-            assertThat(WorkerQueues.managementQueue(services, DECLARED_BY_WORKER).path("arguments")
+            assertThat(new BrokerManagement(services).queue(services.virtualHost(), DECLARED_BY_WORKER).path("arguments")
                     .path("x-max-priority").asInt()).as("the worker declared it from bullpen.queues").isEqualTo(4);
         }
         // Highest first; within a priority, first in first out.
         assertThat(ran).containsExactly("top", "high-0", "high-1", "high-2", "high-3", "high-4",
                 "low-0", "low-1", "low-2", "low-3", "low-4");
-        assertThat(WorkerQueues.managementQueue(services, PRIORITY).path("arguments").path("x-max-priority").asInt())
+        assertThat(new BrokerManagement(services).queue(services.virtualHost(), PRIORITY).path("arguments").path("x-max-priority").asInt())
                 .isEqualTo(9);
     }
 
@@ -97,9 +99,9 @@ class PriorityIntegrationTests {
             QueueDeclarations.declareLikeCelery(ch, PLAIN); // as Celery's default queue: no arguments
         }
 
-        try (ConfigurableApplicationContext context = WorkerQueues.startWorker(services, Map.of(
+        try (ConfigurableApplicationContext context = InProcessWorker.on(services).properties(Map.of(
                 "bullpen.worker.queues", PLAIN,
-                "bullpen.queues[" + PLAIN + "].max-priority", "9"))) {
+                "bullpen.queues[" + PLAIN + "].max-priority", "9")).run()) {
             Worker worker = context.getBean(Worker.class);
             await().atMost(WAIT).untilAsserted(() -> assertThat(worker.problem())
                     .contains("queue '" + PLAIN + "' already exists with other arguments")

@@ -9,6 +9,7 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.client.TaskRoutes;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,10 +67,8 @@ class QueueRoutingIntegrationTests {
             echoes.add(client.send("demo.echo", List.of(i), Map.of(), TaskOptions.defaults()));
         }
 
-        try (ConfigurableApplicationContext addWorker = WorkerQueues.startWorker(services,
-                Map.of("bullpen.worker.queues", ADDS, "bullpen.worker.name", addsWorker));
-             ConfigurableApplicationContext echoWorker = WorkerQueues.startWorker(services,
-                Map.of("bullpen.worker.queues", ECHOES, "bullpen.worker.name", echoesWorker))) {
+        try (ConfigurableApplicationContext addWorker = InProcessWorker.on(services).properties(Map.of("bullpen.worker.queues", ADDS, "bullpen.worker.name", addsWorker)).run();
+             ConfigurableApplicationContext echoWorker = InProcessWorker.on(services).properties(Map.of("bullpen.worker.queues", ECHOES, "bullpen.worker.name", echoesWorker)).run()) {
             for (int i = 0; i < 10; i++) {
                 assertThat(adds.get(i).get(WAIT, Integer.class)).isEqualTo(i + 1);
                 assertThat(echoes.get(i).get(WAIT).path("args").path(0).asInt()).isEqualTo(i);

@@ -8,13 +8,12 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.test.BullpenServices;
-import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.internal.limits.RateLimits;
+import dev.bullpen.worker.test.InProcessWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -135,15 +133,8 @@ class RateLimitIntegrationTests {
     }
 
     private static ConfigurableApplicationContext startWorker(String name) {
-        Map<String, Object> props = new HashMap<>(services.springProperties());
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("bullpen.worker.name", name);
-        props.put("bullpen.worker.concurrency", "4");
-        props.put("bullpen.client.default-queue", QUEUE);
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(WorkerApplication.class, Config.class).run(args);
+        return InProcessWorker.on(services).queues(QUEUE).name(name).property("bullpen.worker.concurrency", "4")
+                .property("bullpen.client.default-queue", QUEUE).with(Config.class).run();
     }
 
     @TestConfiguration

@@ -8,13 +8,12 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PrivateRedisServer;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.internal.limits.RateLimits;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +50,7 @@ class RateLimitOutageIntegrationTests {
     static final Set<String> ran = ConcurrentHashMap.newKeySet();
 
     static LettuceConnectionFactory bucketsRedis;
-    static Process redis;
+    static PrivateRedisServer redis;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -104,27 +103,16 @@ class RateLimitOutageIntegrationTests {
         assertThat(ran).as("a rate-limited task ran with its bucket out of reach").doesNotContain(handle.id());
     }
 
-    private static synchronized void startRedis() throws IOException {
-        Path dir = Files.createTempDirectory("bullpen-rate-redis");
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(PORT), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (var socket = new java.net.Socket("127.0.0.1", PORT)) {
-                return true;
-            } catch (IOException ex) {
-                return false;
-            }
-        });
+    private static synchronized void startRedis() throws Exception {
+        redis = PrivateRedisServer.startOn(PORT);
     }
 
     private static synchronized void stopRedis() {
-        Process p = redis;
+        PrivateRedisServer server = redis;
         redis = null;
-        if (p != null) {
-            p.destroy();
+        if (server != null) {
             try {
-                p.waitFor();
+                server.close();
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }

@@ -8,6 +8,7 @@ import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskState;
+import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.TcpProxy;
 import dev.bullpen.worker.app.WorkerApplication;

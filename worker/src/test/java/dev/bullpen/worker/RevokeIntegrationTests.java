@@ -18,8 +18,8 @@ import dev.bullpen.revoke.Revocations;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -219,12 +218,7 @@ class RevokeIntegrationTests {
     }
 
     private static ConfigurableApplicationContext startWorker(String queue) {
-        Map<String, Object> props = new HashMap<>(services.springProperties());
-        props.put("bullpen.worker.queues", queue);
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new SpringApplicationBuilder(WorkerApplication.class, Config.class).run(args);
+        return InProcessWorker.on(services).queues(queue).with(Config.class).run();
     }
 
     static final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bullpen.test.ServiceProcess;
+import dev.bullpen.test.TestHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -22,7 +22,7 @@ class RunnableWorkerHealthIntegrationTests {
     @Test
     void healthIsTheWorkersOwnAndOpensNoSecondConnection() throws Exception {
         Map<String, String> spring = services.springProperties();
-        try (WorkerProcess worker = WorkerProcess.start(Map.of(
+        try (ServiceProcess worker = ServiceProcess.jar("worker").quickStart().properties(Map.of(
                 "spring.rabbitmq.host", spring.get("spring.rabbitmq.host"),
                 "spring.rabbitmq.port", spring.get("spring.rabbitmq.port"),
                 "spring.data.redis.host", spring.get("spring.data.redis.host"),
@@ -30,12 +30,11 @@ class RunnableWorkerHealthIntegrationTests {
                 "bullpen.result.key-prefix", services.redisPrefix(),
                 "bullpen.worker.queues", services.queue("health"),
                 "bullpen.worker.name", services.workerName("health"),
-                "management.endpoint.health.show-components", "always"))) {
+                "management.endpoint.health.show-components", "always")).start()) {
             worker.awaitUp(Duration.ofSeconds(90));
 
-            try (HttpClient http = HttpClient.newHttpClient()) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(worker.uri("/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+            {
+                HttpResponse<String> response = new TestHttp(worker.port()).get("/actuator/health");
                 JsonNode components = CeleryJson.mapper().readTree(response.body()).get("components");
 
                 // UP while it consumes says the broker is reachable; Spring's rabbit contributor opened a second

@@ -14,6 +14,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.TestHttp;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.topology.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -71,11 +72,10 @@ class WorkerIntegrationTests {
 
     @Test
     void actuatorHealthIsUpWhileConsuming() throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/actuator/health")).build();
+        TestHttp http = new TestHttp(port);
 
         await().atMost(WAIT).untilAsserted(() -> {
-            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            var response = http.get("/actuator/health");
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode health = CeleryJson.mapper().readTree(response.body());
             assertThat(health.get("status").stringValue()).isEqualTo("UP");

@@ -5,14 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ServiceProcess;
+import dev.bullpen.test.TestHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,7 +45,6 @@ class ComposeStackIntegrationTests {
     static final Duration START = Duration.ofSeconds(180);
     static final String QUEUE = services.queue("celery");
     static final List<ServiceProcess> processes = new ArrayList<>();
-    static final HttpClient http = HttpClient.newHttpClient();
     static ServiceProcess producer;
     static final List<ServiceProcess> workers = new ArrayList<>();
 
@@ -57,7 +55,7 @@ class ComposeStackIntegrationTests {
         Map<String, String> producerEnv = containerNetwork(compose.environment("producer"));
         producerEnv.put("SERVER_PORT", Integer.toString(producerPort));
         producerEnv.put("BULLPEN_CLIENT_DEFAULT_QUEUE", QUEUE);
-        producer = ServiceProcess.start("producer", ServiceProcess.jar("producer"), producerEnv, producerPort);
+        producer = ServiceProcess.jar("producer").containerEnvironment().environment(producerEnv).port(producerPort).start();
         processes.add(producer);
         for (int i = 1; i <= 3; i++) {
             int port = ServiceProcess.freePort();
@@ -65,7 +63,8 @@ class ComposeStackIntegrationTests {
             env.put("SERVER_PORT", Integer.toString(port));
             env.put("BULLPEN_WORKER_QUEUES", QUEUE);
             env.put("BULLPEN_WORKER_NAME", services.workerName("worker-" + i)); // its direct queue goes with the class
-            ServiceProcess worker = ServiceProcess.start("worker-" + i, ServiceProcess.jar("worker"), env, port);
+            ServiceProcess worker = ServiceProcess.jar("worker").name("worker-" + i).containerEnvironment().environment(env)
+                    .port(port).start();
             processes.add(worker);
             workers.add(worker);
         }
@@ -173,9 +172,7 @@ class ComposeStackIntegrationTests {
     }
 
     private static String submit(String json) throws Exception {
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(producer.uri("/api/tasks"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> accepted = new TestHttp(producer.port()).postJson("/api/tasks", json);
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         return CeleryJson.mapper().readTree(accepted.body()).path("id").asString();
     }
@@ -204,8 +201,7 @@ class ComposeStackIntegrationTests {
     }
 
     private static JsonNode get(URI uri) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return CeleryJson.mapper().readTree(response.body());
+        TestHttp http = new TestHttp(uri);
+        return TestHttp.json(http.send(http.request(uri.toString()).timeout(Duration.ofSeconds(60)).GET().build()));
     }
 }

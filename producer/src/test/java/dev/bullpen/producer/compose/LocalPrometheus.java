@@ -1,12 +1,8 @@
 package dev.bullpen.producer.compose;
 
-import dev.bullpen.protocol.CeleryJson;
-import java.io.IOException;
-import java.net.URI;
+import dev.bullpen.test.ServiceProcess;
+import dev.bullpen.test.TestHttp;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +27,6 @@ final class LocalPrometheus implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private LocalPrometheus(Process process, Path dir, int port) {
         this.process = process;
@@ -71,13 +66,8 @@ final class LocalPrometheus implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("prometheus exited: " + Files.readString(dir.resolve("prometheus.log")));
             }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
+            if (http().tryGet("/-/ready").filter(ready -> ready.statusCode() == 200).isPresent()) {
+                return;
             }
             Thread.sleep(200);
         }
@@ -86,11 +76,13 @@ final class LocalPrometheus implements AutoCloseable {
 
     /** Evaluates an instant query now; the whole API answer ({@code status}, {@code data}, {@code error}). */
     JsonNode query(String promql) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + port + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return CeleryJson.mapper().readTree(response.body());
+        TestHttp http = http();
+        return TestHttp.json(http.send(http.request("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                .timeout(Duration.ofSeconds(10)).GET().build()));
+    }
+
+    private TestHttp http() {
+        return new TestHttp(port);
     }
 
     @Override

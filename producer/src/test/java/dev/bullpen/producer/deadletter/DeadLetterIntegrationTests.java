@@ -8,28 +8,23 @@ import com.rabbitmq.client.Connection;
 import dev.bullpen.producer.ProducerApplication;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.TestHttp;
 import dev.bullpen.worker.Task;
 import dev.bullpen.worker.TaskContext;
-import dev.bullpen.worker.app.WorkerApplication;
+import dev.bullpen.worker.test.InProcessWorker;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -47,7 +42,11 @@ class DeadLetterIntegrationTests {
     static final String QUEUE = services.queue("dead-letters");
     static final Duration WAIT = Duration.ofSeconds(30);
     static final AtomicBoolean broken = new AtomicBoolean(true);
-    static ConfigurableApplicationContext worker;
+
+    @RegisterExtension
+    static final InProcessWorker worker = InProcessWorker.on(services).withApplicationDefaults().queues(QUEUE)
+            .with(FlakyTasks.class).build();
+
     static Connection amqp;
 
     @DynamicPropertySource
@@ -57,24 +56,12 @@ class DeadLetterIntegrationTests {
     }
 
     @BeforeAll
-    static void startWorker() throws Exception {
-        // Arguments, not default properties: they must win over the producer's test configuration.
-        Map<String, Object> props = new HashMap<>(WorkerApplication.DEFAULTS);
-        props.putAll(services.springProperties());
-        props.put("bullpen.worker.enabled", "true");
-        props.put("bullpen.worker.queues", QUEUE);
-        props.put("spring.main.web-application-type", "none");
-        props.put("spring.jmx.enabled", "false");
-        String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        worker = new SpringApplicationBuilder(WorkerApplication.class, FlakyTasks.class).run(args);
+    static void connect() throws Exception {
         amqp = services.amqpConnectionFactory().newConnection("dead-letter-tests");
     }
 
     @AfterAll
-    static void stopWorker() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
+    static void disconnect() throws Exception {
         if (amqp != null) {
             amqp.close();
         }
@@ -83,7 +70,9 @@ class DeadLetterIntegrationTests {
     @LocalServerPort
     int port;
 
-    final HttpClient http = HttpClient.newHttpClient();
+    TestHttp http() {
+        return new TestHttp(port);
+    }
 
     @Test
     void whileARetryWaitsTheTaskReadsRetryWithItsRetriesThenSucceeds() throws Exception {
@@ -211,23 +200,22 @@ class DeadLetterIntegrationTests {
     }
 
     private String submit(String body) throws Exception {
-        HttpResponse<String> response = http.send(request("/api/tasks").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http().send(request("/api/tasks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
         assertThat(response.statusCode()).isEqualTo(202);
         return json(response).get("id").stringValue();
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http().send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http().send(request(path).GET().build());
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(40));
+        return http().request(path).timeout(Duration.ofSeconds(40)); // longer than the ?wait=30 of a read
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -6,12 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.bullpen.producer.schedule.ScheduleFixture.Published;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
+import dev.bullpen.test.TestHttp;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -39,7 +35,6 @@ class ScheduleApiIntegrationTests {
 
     static final ScheduleFixture fixture = new ScheduleFixture(services);
 
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @LocalServerPort
     int port;
@@ -170,17 +165,7 @@ class ScheduleApiIntegrationTests {
     }
 
     private HttpResponse<String> send(String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20));
-        request.method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return http.send(request.build(), BodyHandlers.ofString());
-        } catch (Exception ex) {
-            throw new AssertionError(method + " " + path + " failed: " + ex, ex);
-        }
+        return new TestHttp(port).send(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) {

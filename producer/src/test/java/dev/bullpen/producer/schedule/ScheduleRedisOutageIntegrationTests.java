@@ -3,16 +3,12 @@ package dev.bullpen.producer.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bullpen.test.TcpProxy;
 import dev.bullpen.producer.schedule.ScheduleFixture.Published;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
+import dev.bullpen.test.TcpProxy;
+import dev.bullpen.test.TestHttp;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +29,6 @@ class ScheduleRedisOutageIntegrationTests {
 
     static final ScheduleFixture fixture = new ScheduleFixture(services);
 
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static TcpProxy proxy;
 
@@ -91,16 +86,6 @@ class ScheduleRedisOutageIntegrationTests {
     }
 
     private static HttpResponse<String> send(int port, String method, String path, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        try {
-            return http.send(request.build(), BodyHandlers.ofString());
-        } catch (Exception ex) {
-            throw new AssertionError(method + " " + path + " failed: " + ex, ex);
-        }
+        return new TestHttp(port).send(method, path, body);
     }
 }

@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,16 +66,12 @@ class CeleryExecInteropIntegrationTests {
     @Test
     void aPythonCeleryClientRunsCommandsAndSeesTheirFailuresByType() throws Exception {
         Path input = Files.writeString(files.resolve("from-python.txt"), "compress me\n".repeat(50));
-        Path script = Files.createTempFile(files, "celery_send_exec", ".py"); // removed with the directory
-        try (var in = getClass().getResourceAsStream("/interop/celery_send_exec.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        String redis = "redis://" + services.redisUri().getHost() + ":" + services.redisUri().getPort() + "/"
-                + services.redisDatabase();
+        Path script = PythonCelery.copyResource(files, "celery_send_exec.py"); // removed with the directory
+        String redis = PythonCelery.redisUrl(services);
 
-        String[] lines = runPython(script.toString(), services.amqpUri().toString(), redis, QUEUE, "from-python.txt")
-                .strip().split("\n");
-        JsonNode out = CeleryJson.mapper().readTree(lines[lines.length - 1]);
+        String output = PythonCelery.client(script.toString(), services.amqpUri().toString(), redis, QUEUE, "from-python.txt")
+                .timeout(Duration.ofSeconds(90)).run();
+        JsonNode out = CeleryJson.mapper().readTree(PythonCelery.lastLine(output));
         out.path("ids").forEach(id -> taskIds.add(id.asString()));
 
         assertThat(out.path("echo").path("stdout").asString()).isEqualTo("from python ; rm -rf /\n");
@@ -93,23 +89,5 @@ class CeleryExecInteropIntegrationTests {
         assertThat(out.path("escape").path("type").asString()).isEqualTo("ArgumentNotAllowed");
         assertThat(out.path("escape").path("str").asString()).isEqualTo("gzip: argument '/etc/shadow' is an absolute path; "
                 + "name files relative to bullpen.worker.exec.work-dir");
-    }
-
-    static String runPython(String... args) throws IOException, InterruptedException {
-        String python = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
-        List<String> command = new ArrayList<>();
-        command.add(python);
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean done = process.waitFor(90, TimeUnit.SECONDS);
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!done) {
-            process.destroyForcibly();
-        }
-        assertThat(done).as("the Celery client finished within 90 s; output:%n%s", output).isTrue();
-        assertThat(process.exitValue())
-                .as("the Celery client exited cleanly (needs Debian's python3-celery and python3-redis); output:%n%s", output)
-                .isZero();
-        return output;
     }
 }

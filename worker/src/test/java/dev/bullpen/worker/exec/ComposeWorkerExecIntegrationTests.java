@@ -2,7 +2,6 @@ package dev.bullpen.worker.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.awaitility.Awaitility.await;
 
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
@@ -11,24 +10,16 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.ServiceProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.awaitility.core.ConditionTimeoutException;
-import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,8 +54,7 @@ class ComposeWorkerExecIntegrationTests {
 
     static Path root;
     static Path work;
-    static Path log;
-    static Process worker;
+    static ServiceProcess worker;
     static RedisResultBackend results;
     static TaskClient client;
 
@@ -74,10 +64,7 @@ class ComposeWorkerExecIntegrationTests {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x")); // the worker's user passes through
         work = Files.createDirectories(root.resolve("data"));
         chown(work);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = ServiceProcess.freePort();
         Map<String, String> env = new LinkedHashMap<>(WorkerImage.composeWorkerEnvironment());
         assertThat(env).containsKeys("SPRING_RABBITMQ_PASSWORD", "JAVA_TOOL_OPTIONS");
         // What the container network and the /data volume give it, and this class's own names on the shared services.
@@ -101,18 +88,11 @@ class ComposeWorkerExecIntegrationTests {
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_GZIP_FLAGS", "-c,-d,-k,-1,-9");
         env.put("BULLPEN_WORKER_EXEC_PROGRAMS_CAT_OPERANDS", "unchecked");
 
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>();
-        if (ROOT) {
-            command.addAll(List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--no-new-privs"));
-        }
-        command.addAll(List.of(java, "-jar", jar().toString()));
-        log = Files.createTempFile("bullpen-compose-worker-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().clear();
-        builder.environment().putAll(env);
-        worker = builder.start();
-        awaitUp(URI.create("http://127.0.0.1:" + port + "/actuator/health"));
+        List<String> under = ROOT
+                ? List.of("setpriv", "--reuid=" + UID, "--regid=" + GID, "--clear-groups", "--no-new-privs")
+                : List.of();
+        worker = ServiceProcess.jar("worker").name("compose-worker").runUnder(under).exactEnvironment().environment(env)
+                .port(port).start().awaitUp(START);
 
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofMinutes(10));
         client = new TaskClient(services.amqpConnectionFactory(), results, new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
@@ -125,10 +105,7 @@ class ComposeWorkerExecIntegrationTests {
             results.close();
         }
         if (worker != null) {
-            worker.destroy();
-            if (!worker.waitFor(40, TimeUnit.SECONDS)) {
-                worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            worker.close();
         }
         FileSystemUtils.deleteRecursively(root);
     }
@@ -225,36 +202,5 @@ class ComposeWorkerExecIntegrationTests {
         } catch (IOException ex) {
             throw new IllegalStateException("no /proc status for process " + pid, ex);
         }
-    }
-
-    private static Path jar() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path jar : List.of(dir.resolve("target/bullpen-worker-exec.jar"), dir.resolve("worker/target/bullpen-worker-exec.jar"))) {
-                if (Files.isRegularFile(jar)) {
-                    return jar;
-                }
-            }
-        }
-        throw new IllegalStateException("bullpen-worker-exec.jar not found: run `./mvnw -B verify` (it packages before the integration tests)");
-    }
-
-    private static void awaitUp(URI health) throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpRequest request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build();
-            await().atMost(START).pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IOException.class)
-                    .failFast("the worker exited", () -> !worker.isAlive())
-                    .until(() -> {
-                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        return response.statusCode() == 200 && response.body().contains("\"UP\"");
-                    });
-        } catch (ConditionTimeoutException | TerminalFailureException ex) {
-            worker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("the worker was not UP: " + ex.getMessage() + "; its log:\n" + tail(), ex);
-        }
-    }
-
-    private static String tail() throws IOException {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 }
