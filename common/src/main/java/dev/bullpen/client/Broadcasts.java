@@ -1,6 +1,5 @@
 package dev.bullpen.client;
 
-import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.result.ResultBackend;
 import java.time.Duration;
 import java.util.ArrayList;

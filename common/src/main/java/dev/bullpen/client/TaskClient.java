@@ -1,15 +1,9 @@
 package dev.bullpen.client;
 
 import com.rabbitmq.client.ConnectionFactory;
-import dev.bullpen.client.internal.ConfirmingPublisher;
-import dev.bullpen.client.internal.DirectQueues;
-import dev.bullpen.client.internal.UnroutableException;
-import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.metrics.TagValues;
-import dev.bullpen.client.internal.QueueDeclarations;
-import dev.bullpen.client.internal.RevokeBroadcast;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
@@ -189,13 +183,13 @@ public final class TaskClient implements AutoCloseable {
      * direct queue is bound for comes back from the broker as an {@link UnknownWorkerException}.
      */
     private CompletableFuture<TaskHandle> publishTo(String worker, TaskMessage message) {
-        String queue = DirectQueues.queueFor(worker);
-        return publish(message, DirectQueues.EXCHANGE, worker, queue, () -> { })
+        String queue = BrokerTopology.directQueue(worker);
+        return publish(message, BrokerTopology.DIRECT_EXCHANGE, worker, queue, () -> { })
                 .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof UnroutableException) {
                         return CompletableFuture.failedFuture(new UnknownWorkerException(worker, "no worker named '" + worker
-                                + "': nothing consumes a direct queue " + queue + " (exchange " + DirectQueues.EXCHANGE
+                                + "': nothing consumes a direct queue " + queue + " (exchange " + BrokerTopology.DIRECT_EXCHANGE
                                 + ", routing key '" + worker + "'); GET /api/workers or TaskClient.liveWorkers() lists the names"));
                     }
                     directExchangeDeclared = false; // the broker may have lost it: declare it again next time
@@ -206,7 +200,7 @@ public final class TaskClient implements AutoCloseable {
     private void ensureDirectExchange() {
         if (!directExchangeDeclared) {
             publisher.withChannel(channel -> {
-                DirectQueues.declareExchange(channel);
+                BrokerTopology.declareDirectExchange(channel);
                 return null;
             });
             directExchangeDeclared = true;

@@ -1,6 +1,5 @@
 package dev.bullpen.client;
 
-import dev.bullpen.client.internal.DirectQueues;
 import java.time.Duration;
 import java.util.Map;
 
@@ -66,7 +65,7 @@ public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, i
     /** The queue for a task: the worker's own ({@code <worker>.dq2}), else the one named, else its route, else the default queue. */
     public String queueFor(String task, TaskOptions options) {
         if (options.worker() != null) {
-            return DirectQueues.queueFor(options.worker());
+            return BrokerTopology.directQueue(options.worker());
         }
         if (options.queue() != null) {
             return options.queue();

@@ -9,7 +9,7 @@ import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.worker.internal.Worker;
@@ -94,7 +94,7 @@ class PriorityIntegrationTests {
     void aWorkerWhoseQueueExistsWithoutMaxPrioritySaysSoAndDoesNotConsume() throws Exception {
         try (Connection amqp = services.amqpConnectionFactory().newConnection("bullpen-test-celery");
              Channel ch = amqp.createChannel()) {
-            QueueDeclarations.declareLikeCelery(ch, PLAIN); // as Celery's default queue: no arguments
+            BrokerTopology.declareQueueLikeCelery(ch, PLAIN); // as Celery's default queue: no arguments
         }
 
         try (ConfigurableApplicationContext context = WorkerQueues.startWorker(services, Map.of(

@@ -12,7 +12,7 @@ import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.QueueMismatchException;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.revoke.Revocations;
@@ -423,7 +423,7 @@ public final class Worker implements SmartLifecycle {
         QueueDefinition definition = definitions.get(queue);
         if (definition != null) {
             try (Channel ch = c.createChannel()) {
-                QueueDeclarations.declare(ch, queue, definition);
+                BrokerTopology.declareQueue(ch, queue, definition);
                 DeadLetters.declare(ch, queue);
             } catch (TimeoutException ex) {
                 throw new IOException(ex);
@@ -441,7 +441,7 @@ public final class Worker implements SmartLifecycle {
         }
         try (Channel ch = c.createChannel()) {
             if (!exists) {
-                QueueDeclarations.declareLikeCelery(ch, queue);
+                BrokerTopology.declareQueueLikeCelery(ch, queue);
             }
             DeadLetters.declare(ch, queue);
         } catch (TimeoutException ex) {

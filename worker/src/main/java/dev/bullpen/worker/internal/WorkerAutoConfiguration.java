@@ -5,7 +5,7 @@ import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.autoconfigure.ResultProperties;
 import dev.bullpen.autoconfigure.RoutingProperties;
 import dev.bullpen.client.TaskClient;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
