@@ -74,8 +74,11 @@ public class BullpenAutoConfiguration {
             ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
             ObjectProvider<MeterRegistry> meters, ObjectProvider<TagValues> tags, Environment environment) {
         RoutingProperties.rejectUnbracketedGlobs(environment);
-        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
-                properties.toSettings(routing),
-                meters.getIfAvailable(() -> Metrics.globalRegistry), tags.getIfAvailable(() -> TagValues.AS_IS));
+        return TaskClient.builder(bullpenAmqpConnectionFactory, results)
+                .revocations(revocations.getIfAvailable())
+                .settings(properties.toSettings(routing))
+                .meters(meters.getIfAvailable(() -> Metrics.globalRegistry))
+                .tags(tags.getIfAvailable(() -> TagValues.AS_IS))
+                .build();
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
-/** Sends one task to each of several workers' direct queues, for {@link TaskClient#broadcast}. */
+/** Sends one task to each of several workers' direct queues, for {@link TaskControl#broadcast}. */
 final class Broadcasts {
 
     private final TaskClient client;

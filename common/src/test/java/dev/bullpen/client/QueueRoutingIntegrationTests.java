@@ -60,7 +60,7 @@ class QueueRoutingIntegrationTests {
                 .withRoutes(TaskRoutes.of(routes))
                 .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9),
                         PLAIN_BY_CELERY, QueueDefinition.withMaxPriority(9)));
-        client = new TaskClient(services.amqpConnectionFactory(), results, settings);
+        client = TaskClient.builder(services.amqpConnectionFactory(), results).settings(settings).build();
     }
 
     @AfterAll

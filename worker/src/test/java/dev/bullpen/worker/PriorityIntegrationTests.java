@@ -50,9 +50,9 @@ class PriorityIntegrationTests {
     @BeforeAll
     static void connect() {
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofHours(1));
-        client = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
-                        .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9))));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
+                        .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9)))).build();
     }
 
     @AfterAll

@@ -3,6 +3,7 @@ package dev.bullpen.producer.task;
 import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
+import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
 import dev.bullpen.producer.queues.QueuePolicy;
 import dev.bullpen.producer.workers.LiveWorkers;
@@ -211,7 +212,8 @@ class BatchController {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> notConfirmed(BatchNotConfirmedException ex) {
         log.warn("Batch of {} tasks: {} not confirmed: {}", ex.ids().size(), ex.unconfirmed().size(), ex.getMessage());
-        String why = ex.getCause() instanceof TimeoutException
+        // The client's confirm timeout fails a task with a TaskPublishException caused by a TimeoutException.
+        String why = ex.getCause() instanceof TaskPublishException publish && publish.getCause() instanceof TimeoutException
                 ? "the broker did not confirm them within " + confirmTimeout : String.valueOf(ex.getCause().getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 ex.unconfirmed().size() + " of " + ex.ids().size() + " tasks may not be queued (" + why

@@ -115,7 +115,8 @@ class ComposeWorkerExecIntegrationTests {
         awaitUp(URI.create("http://127.0.0.1:" + port + "/actuator/health"));
 
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofMinutes(10));
-        client = new TaskClient(services.amqpConnectionFactory(), results, new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true)).build();
     }
 
     @AfterAll
