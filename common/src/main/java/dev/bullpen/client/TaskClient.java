@@ -71,7 +71,8 @@ public final class TaskClient implements AutoCloseable {
     private TaskClient(Builder builder) {
         this.settings = builder.settings;
         this.results = builder.results;
-        this.publisher = new ConfirmingPublisher(builder.amqp, settings.channels(), builder.connectionName);
+        this.publisher = builder.sharing != null ? builder.sharing.sibling(settings.channels())
+                : new ConfirmingPublisher(builder.amqp, settings.channels(), builder.connectionName);
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
         this.meters = new PublishMeters(builder.meters, builder.tags);
         this.workflows = new WorkflowLauncher(this, results, settings);
@@ -110,6 +111,7 @@ public final class TaskClient implements AutoCloseable {
         private MeterRegistry meters = Metrics.globalRegistry;
         private TagValues tags = TagValues.AS_IS;
         private String connectionName = "bullpen-client";
+        private @Nullable ConfirmingPublisher sharing;
 
         private Builder(ConnectionFactory amqp, ResultBackend results) {
             this.amqp = amqp;
@@ -143,6 +145,16 @@ public final class TaskClient implements AutoCloseable {
         /** The name of the client's connection, as the broker's management UI shows it; {@code bullpen-client} if not given. */
         public Builder connectionName(String connectionName) {
             this.connectionName = connectionName;
+            return this;
+        }
+
+        /**
+         * Publishes on {@code publisher}'s connection, on channels of its own, instead of opening a
+         * connection (so a worker sends follow-up tasks on the connection it publishes on anyway).
+         * Closing the client then closes its channels only.
+         */
+        public Builder sharing(@Nullable ConfirmingPublisher publisher) {
+            this.sharing = publisher;
             return this;
         }
 
