@@ -3,16 +3,12 @@ package dev.bullpen.client;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
-import dev.bullpen.metrics.TagValues;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.result.ResultBackend;
-import dev.bullpen.revoke.Revocations;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -68,16 +64,17 @@ public final class TaskClient implements AutoCloseable {
     /** Whether Celery's {@code C.dq2} exchange is known to exist: publishing to a missing one would close the channel. */
     private volatile boolean directExchangeDeclared;
 
-    private TaskClient(Builder builder) {
-        this.settings = builder.settings;
-        this.results = builder.results;
-        this.publisher = builder.sharing != null ? builder.sharing.sibling(settings.channels())
-                : new ConfirmingPublisher(builder.amqp, settings.channels(), builder.connectionName);
+    TaskClient(TaskClientBuilder builder) {
+        this.settings = builder.settings();
+        this.results = builder.results();
+        ConfirmingPublisher shared = builder.sharing();
+        this.publisher = shared != null ? shared.sibling(settings.channels())
+                : new ConfirmingPublisher(builder.amqp(), settings.channels(), builder.connectionName());
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
-        this.meters = new PublishMeters(builder.meters, builder.tags);
+        this.meters = new PublishMeters(builder.meters(), builder.tags());
         this.workflows = new WorkflowLauncher(this, results, settings);
         this.control = new TaskControl(new Broadcasts(this, results, new WorkerPing(publisher), settings.confirmTimeout()),
-                new RevokeBroadcast(publisher, settings.confirmTimeout()), builder.revocations);
+                new RevokeBroadcast(publisher, settings.confirmTimeout()), builder.revocations());
     }
 
     /**
@@ -97,71 +94,8 @@ public final class TaskClient implements AutoCloseable {
      * @param amqp where the broker is; the client opens its own connection
      * @param results where results are read
      */
-    public static Builder builder(ConnectionFactory amqp, ResultBackend results) {
-        return new Builder(amqp, results);
-    }
-
-    /** Builds a {@link TaskClient}; every setting but the two required ones has a default. */
-    public static final class Builder {
-
-        private final ConnectionFactory amqp;
-        private final ResultBackend results;
-        private @Nullable Revocations revocations;
-        private TaskClientSettings settings = TaskClientSettings.defaults();
-        private MeterRegistry meters = Metrics.globalRegistry;
-        private TagValues tags = TagValues.AS_IS;
-        private String connectionName = "bullpen-client";
-        private @Nullable ConfirmingPublisher sharing;
-
-        private Builder(ConnectionFactory amqp, ResultBackend results) {
-            this.amqp = amqp;
-            this.results = results;
-        }
-
-        /** Where {@link TaskControl#revoke} records revoked ids; without them the client cannot revoke. */
-        public Builder revocations(@Nullable Revocations revocations) {
-            this.revocations = revocations;
-            return this;
-        }
-
-        /** Queue and publishing settings; {@link TaskClientSettings#defaults()} if not given. */
-        public Builder settings(TaskClientSettings settings) {
-            this.settings = settings;
-            return this;
-        }
-
-        /** Where tasks published and publish latency ({@link MeterNames}) are recorded; Micrometer's global registry if not given. */
-        public Builder meters(MeterRegistry meters) {
-            this.meters = meters;
-            return this;
-        }
-
-        /** The tag values task and queue names become on those meters; {@link TagValues#AS_IS} if not given. */
-        public Builder tags(TagValues tags) {
-            this.tags = tags;
-            return this;
-        }
-
-        /** The name of the client's connection, as the broker's management UI shows it; {@code bullpen-client} if not given. */
-        public Builder connectionName(String connectionName) {
-            this.connectionName = connectionName;
-            return this;
-        }
-
-        /**
-         * Publishes on {@code publisher}'s connection, on channels of its own, instead of opening a
-         * connection (so a worker sends follow-up tasks on the connection it publishes on anyway).
-         * Closing the client then closes its channels only.
-         */
-        public Builder sharing(@Nullable ConfirmingPublisher publisher) {
-            this.sharing = publisher;
-            return this;
-        }
-
-        /** The client; it connects on its first send. */
-        public TaskClient build() {
-            return new TaskClient(this);
-        }
+    public static TaskClientBuilder builder(ConnectionFactory amqp, ResultBackend results) {
+        return new TaskClientBuilder(amqp, results);
     }
 
     /** Remote control (live workers, broadcast, revoke), on this client's connection. */
