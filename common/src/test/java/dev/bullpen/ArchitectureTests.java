@@ -20,6 +20,11 @@ class ArchitectureTests {
     }
 
     @Test
+    void onlyBrokerTopologyDeclares() {
+        BullpenRules.topologyHasOneOwner().check(COMMON);
+    }
+
+    @Test
     void noPackageCycles() {
         BullpenRules.noPackageCycles().check(COMMON);
     }

@@ -1,5 +1,9 @@
 package dev.bullpen.architecture;
 
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -37,6 +41,18 @@ public final class BullpenRules {
         return noClasses().should().dependOnClassesThat().resideInAPackage("dev.bullpen.client.internal..")
                 .because("dev.bullpen.client.internal is common's implementation; use the public API in "
                         + "dev.bullpen.client (TaskClient, TaskControl, ConfirmingPublisher, BrokerTopology, CanvasSender)");
+    }
+
+    /**
+     * Queues, exchanges and bindings are declared in one place, {@code BrokerTopology}, so their
+     * arguments cannot drift apart (a queue declared twice with other arguments is PRECONDITION_FAILED).
+     */
+    public static ArchRule topologyHasOneOwner() {
+        return noClasses().that().doNotHaveFullyQualifiedName("dev.bullpen.client.BrokerTopology")
+                .should().callMethodWhere(target(nameMatching("queueDeclare|exchangeDeclare|queueBind"))
+                        .and(target(owner(assignableTo("com.rabbitmq.client.Channel")))))
+                .because("every declaration goes through dev.bullpen.client.BrokerTopology, which keeps Celery's "
+                        + "names and the arguments existing queues have (passive declares, which only check, are fine)");
     }
 
     /** The producer talks to workers through the broker only. */
