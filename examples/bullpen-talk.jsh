@@ -66,8 +66,8 @@ redisConfig.setDatabase(redisUrl.getPath() == null || redisUrl.getPath().length(
 LettuceConnectionFactory redis = new LettuceConnectionFactory(redisConfig);
 redis.afterPropertiesSet();
 redis.start();
-TaskClient client = new TaskClient(amqp, new RedisResultBackend(redis, keyPrefix, Duration.ofDays(1)),
-        new TaskClientSettings(queue, Duration.ofSeconds(10), 2, true));
+TaskClient client = TaskClient.builder(amqp, new RedisResultBackend(redis, keyPrefix, Duration.ofDays(1)))
+        .settings(new TaskClientSettings(queue, Duration.ofSeconds(10), 2, true)).build();
 Duration patience = Duration.ofSeconds((long) jobSeconds + 60);
 
 // A first pitch.

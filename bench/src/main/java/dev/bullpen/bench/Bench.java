@@ -125,8 +125,8 @@ public final class Bench implements Callable<Integer> {
 
         var redisFactory = endpoints.redisFactory();
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
-             var client = new TaskClient(endpoints.amqpFactory(), results,
-                     new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
+             var client = TaskClient.builder(endpoints.amqpFactory(), results)
+                     .settings(new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true)).build()) {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             Instant launched = Instant.now();
             EndToEndWorkload.EndToEnd e2e;

@@ -166,7 +166,8 @@ final class ChaosRig implements AutoCloseable {
 
     /** A fresh client for one scenario. */
     TaskClient client() throws Exception {
-        return new TaskClient(endpoints().amqpFactory(), results(), new TaskClientSettings(QUEUE, Duration.ofSeconds(30), 2, true));
+        return TaskClient.builder(endpoints().amqpFactory(), results())
+                .settings(new TaskClientSettings(QUEUE, Duration.ofSeconds(30), 2, true)).build();
     }
 
     /** The SUCCESS writes Redis made so far. */

@@ -85,8 +85,8 @@ public final class ClientBench implements Callable<Integer> {
         var redisFactory = endpoints.redisFactory();
         List<RedisResultBackend> others = new ArrayList<>();
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
-             var client = new TaskClient(endpoints.amqpFactory(), results,
-                     new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
+             var client = TaskClient.builder(endpoints.amqpFactory(), results)
+                     .settings(new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true)).build()) {
             for (int i = 0; i < listeners; i++) {
                 RedisResultBackend other = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
                 other.whenReady("never-" + UUID.randomUUID());

@@ -109,8 +109,8 @@ public final class Cpu implements Callable<Integer> {
         }, "cpu-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(10));
-             var client = new TaskClient(endpoints.amqpFactory(), results,
-                     new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true));
+             var client = TaskClient.builder(endpoints.amqpFactory(), results)
+                     .settings(new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true)).build();
              StatefulRedisConnection<String, String> info = lettuce.connect(StringCodec.UTF8)) {
             client.send("demo.add", List.of(0, 0), Map.of(), TaskOptions.defaults().ignoreResult(true)); // declares the queue
             try (var connection = endpoints.amqpFactory().newConnection("bullpen-bench-cpu");

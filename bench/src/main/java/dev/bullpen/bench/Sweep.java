@@ -84,8 +84,8 @@ public final class Sweep implements Callable<Integer> {
         }, "sweep-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (var results = new RedisResultBackend(redisFactory, prefix, Duration.ofMinutes(30));
-             var client = new TaskClient(endpoints.amqpFactory(), results,
-                     new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true))) {
+             var client = TaskClient.builder(endpoints.amqpFactory(), results)
+                     .settings(new TaskClientSettings(queue, Duration.ofSeconds(30), 4, true)).build()) {
             for (int n : workers) {
                 System.out.printf("Starting %d worker(s), concurrency %d each ...%n", n, concurrency);
                 try (WorkerFleet fleet = WorkerFleet.start(workerJar, endpoints, queue, prefix, n, concurrency)) {

@@ -2,6 +2,7 @@ package dev.bullpen.autoconfigure;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.InboundGuard;
+import dev.bullpen.client.ConfirmingPublisher;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.metrics.TagValues;
 import dev.bullpen.result.RedisResultBackend;
@@ -72,10 +73,16 @@ public class BullpenAutoConfiguration {
     @ConditionalOnBean({ResultBackend.class, ConnectionFactory.class})
     public TaskClient taskClient(ConnectionFactory bullpenAmqpConnectionFactory, ResultBackend results,
             ObjectProvider<Revocations> revocations, ClientProperties properties, RoutingProperties routing,
-            ObjectProvider<MeterRegistry> meters, ObjectProvider<TagValues> tags, Environment environment) {
+            ObjectProvider<MeterRegistry> meters, ObjectProvider<TagValues> tags, Environment environment,
+            ObjectProvider<ConfirmingPublisher> publishers) {
         RoutingProperties.rejectUnbracketedGlobs(environment);
-        return new TaskClient(bullpenAmqpConnectionFactory, results, revocations.getIfAvailable(),
-                properties.toSettings(routing),
-                meters.getIfAvailable(() -> Metrics.globalRegistry), tags.getIfAvailable(() -> TagValues.AS_IS));
+        return TaskClient.builder(bullpenAmqpConnectionFactory, results)
+                .revocations(revocations.getIfAvailable())
+                .settings(properties.toSettings(routing))
+                .meters(meters.getIfAvailable(() -> Metrics.globalRegistry))
+                .tags(tags.getIfAvailable(() -> TagValues.AS_IS))
+                // An application that publishes anyway (a worker) has one connection for all its publishing.
+                .sharing(publishers.getIfUnique())
+                .build();
     }
 }

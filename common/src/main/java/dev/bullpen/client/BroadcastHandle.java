@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One task sent once to each of several workers ({@link TaskClient#broadcast}), with a result per
+ * One task sent once to each of several workers ({@link TaskControl#broadcast}), with a result per
  * worker. Each copy has its own task id, {@code <broadcast id>:<worker>}, and the ids are saved as a
- * Celery group under the broadcast's id, so {@link TaskClient#broadcast(String)} (and Python's
+ * Celery group under the broadcast's id, so {@link TaskControl#broadcast(String)} (and Python's
  * {@code GroupResult.restore(id)}) find them again.
  *
  * <pre>{@code
- * BroadcastHandle warm = client.broadcast("cache.warm", List.of("prices"));
+ * BroadcastHandle warm = client.control().broadcast("cache.warm", List.of("prices"));
  * Map<String, TaskResult> byWorker = warm.await(Duration.ofSeconds(30)); // {"bullpen@host-1": SUCCESS ..., ...}
  * }</pre>
  */

@@ -1,6 +1,5 @@
 package dev.bullpen.client;
 
-import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.result.ResultBackend;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
-/** Sends one task to each of several workers' direct queues, for {@link TaskClient#broadcast}. */
+/** Sends one task to each of several workers' direct queues, for {@link TaskControl#broadcast}. */
 final class Broadcasts {
 
     private final TaskClient client;

@@ -1,29 +1,18 @@
 package dev.bullpen.client;
 
 import com.rabbitmq.client.ConnectionFactory;
-import dev.bullpen.client.internal.ConfirmingPublisher;
-import dev.bullpen.client.internal.DirectQueues;
-import dev.bullpen.client.internal.UnroutableException;
-import dev.bullpen.client.internal.WorkerPing;
 import dev.bullpen.client.internal.PublishMeters;
 import dev.bullpen.metrics.MeterNames;
-import dev.bullpen.metrics.TagValues;
-import dev.bullpen.client.internal.QueueDeclarations;
-import dev.bullpen.client.internal.RevokeBroadcast;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.protocol.TaskMessageCodec;
 import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.result.ResultBackend;
-import dev.bullpen.revoke.Revocations;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,12 +28,24 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pitches tasks by name onto RabbitMQ in Celery's protocol v2, and hands back a {@link TaskHandle}
- * to read the result. Works with Bullpen workers and Python Celery workers alike.
+ * to read the result. Works with Bullpen workers and Python Celery workers alike. Remote control
+ * (live workers, broadcast, revoke) is {@link #control()}.
+ *
+ * <p>From plain Java, without Spring (bullpen-common's Spring dependencies are optional): the AMQP
+ * client's {@code ConnectionFactory} and a result backend are all it needs.
  *
  * <pre>{@code
- * TaskHandle h = client.send("demo.add", List.of(2, 3));
- * int five = h.get(Duration.ofSeconds(10), Integer.class);
+ * ConnectionFactory amqp = new ConnectionFactory();          // com.rabbitmq.client
+ * amqp.setUri("amqp://guest:guest@localhost:5672");
+ * try (TaskClient client = TaskClient.builder(amqp, new InMemoryResultBackend())
+ *         .settings(TaskClientSettings.defaults())           // queue "celery", 10 s confirm timeout
+ *         .build()) {
+ *     TaskHandle h = client.send("demo.add", List.of(2, 3));
+ * }
  * }</pre>
+ *
+ * To read results a worker stored, use {@code RedisResultBackend}, which needs Spring Data Redis
+ * and Lettuce on the class path; a Spring Boot application gets a configured client injected instead.
  *
  * <p>{@link #send} returns only once the broker has confirmed the message; {@link #sendAsync}
  * returns at once with a future, so thousands of tasks can be in flight to the broker together.
@@ -52,77 +53,54 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class TaskClient implements AutoCloseable {
 
-    /** How long {@link #liveWorkers()} and {@link #broadcast} wait for the workers' pongs: Celery's broadcast timeout. */
-    public static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
-
     private final ConfirmingPublisher publisher;
     private final QueueDeclarations queues;
     private final ResultBackend results;
-    private final @Nullable Revocations revocations;
-    private final RevokeBroadcast revokeBroadcast;
     private final TaskClientSettings settings;
     private final TaskMessageCodec codec = new TaskMessageCodec();
     private final PublishMeters meters;
     private final WorkflowLauncher workflows;
-    private final Broadcasts broadcasts;
+    private final TaskControl control;
     /** Whether Celery's {@code C.dq2} exchange is known to exist: publishing to a missing one would close the channel. */
     private volatile boolean directExchangeDeclared;
 
-    /**
-     * A client that records its meters in Micrometer's global registry.
-     *
-     * @param amqp where the broker is; the client opens its own connection
-     * @param results where results are read
-     * @param settings queue and publishing settings
-     */
-    public TaskClient(ConnectionFactory amqp, ResultBackend results, TaskClientSettings settings) {
-        this(amqp, results, null, settings, Metrics.globalRegistry);
-    }
-
-    /**
-     * A client that can also revoke, and records its meters in Micrometer's global registry.
-     *
-     * @param amqp where the broker is; the client opens its own connection
-     * @param results where results are read
-     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
-     * @param settings queue and publishing settings
-     */
-    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
-            TaskClientSettings settings) {
-        this(amqp, results, revocations, settings, Metrics.globalRegistry);
-    }
-
-    /**
-     * @param amqp where the broker is; the client opens its own connection
-     * @param results where results are read
-     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
-     * @param settings queue and publishing settings
-     * @param meters where tasks published and publish latency ({@link MeterNames}) are recorded
-     */
-    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
-            TaskClientSettings settings, MeterRegistry meters) {
-        this(amqp, results, revocations, settings, meters, TagValues.AS_IS);
-    }
-
-    /**
-     * @param amqp where the broker is; the client opens its own connection
-     * @param results where results are read
-     * @param revocations where {@link #revoke} records revoked ids, or {@code null} if this client does not revoke
-     * @param settings queue and publishing settings
-     * @param meters where tasks published and publish latency ({@link MeterNames}) are recorded
-     * @param tags the tag values task and queue names become on those meters
-     */
-    public TaskClient(ConnectionFactory amqp, ResultBackend results, @Nullable Revocations revocations,
-            TaskClientSettings settings, MeterRegistry meters, TagValues tags) {
-        this.revocations = revocations;
-        this.publisher = new ConfirmingPublisher(amqp, settings.channels(), "bullpen-client");
+    TaskClient(TaskClientBuilder builder) {
+        this.settings = builder.settings();
+        this.results = builder.results();
+        ConfirmingPublisher shared = builder.sharing();
+        this.publisher = shared != null ? shared.sibling(settings.channels())
+                : new ConfirmingPublisher(builder.amqp(), settings.channels(), builder.connectionName());
         this.queues = new QueueDeclarations(publisher, settings.createMissingQueues(), settings.queues());
-        this.revokeBroadcast = new RevokeBroadcast(publisher, settings.confirmTimeout());
-        this.results = results;
-        this.settings = settings;
-        this.meters = new PublishMeters(meters, tags);
+        this.meters = new PublishMeters(builder.meters(), builder.tags());
         this.workflows = new WorkflowLauncher(this, results, settings);
-        this.broadcasts = new Broadcasts(this, results, new WorkerPing(publisher), settings.confirmTimeout());
+        this.control = new TaskControl(new Broadcasts(this, results, new WorkerPing(publisher), settings.confirmTimeout()),
+                new RevokeBroadcast(publisher, settings.confirmTimeout()), builder.revocations());
+    }
+
+    /**
+     * A client with {@link TaskClientSettings#defaults() default settings}, no revocations, meters in
+     * Micrometer's global registry.
+     *
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     */
+    public static TaskClient of(ConnectionFactory amqp, ResultBackend results) {
+        return builder(amqp, results).build();
+    }
+
+    /**
+     * A builder for a client; only where the broker is and where results are read are required.
+     *
+     * @param amqp where the broker is; the client opens its own connection
+     * @param results where results are read
+     */
+    public static TaskClientBuilder builder(ConnectionFactory amqp, ResultBackend results) {
+        return new TaskClientBuilder(amqp, results);
+    }
+
+    /** Remote control (live workers, broadcast, revoke), on this client's connection. */
+    public TaskControl control() {
+        return control;
     }
 
     /** Sends with positional arguments and default options; waits for the broker's confirm. */
@@ -141,10 +119,7 @@ public final class TaskClient implements AutoCloseable {
     public TaskHandle send(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
         CompletableFuture<TaskHandle> sent = sendAsync(task, args, kwargs, options);
         try {
-            return sent.get(settings.confirmTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException ex) {
-            throw new TaskPublishException("the broker did not confirm task '" + task + "' within "
-                    + settings.confirmTimeout());
+            return sent.get(); // sendAsync fails it after the confirm timeout
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new TaskPublishException("interrupted while waiting for the broker's confirm", ex);
@@ -164,7 +139,9 @@ public final class TaskClient implements AutoCloseable {
 
     /**
      * Sends a task without waiting; the future completes when the broker has confirmed it, or
-     * fails with {@link TaskPublishException}.
+     * fails with {@link TaskPublishException}: at the latest after the confirm timeout
+     * ({@link TaskClientSettings#confirmTimeout()}), when the task may or may not have been queued
+     * (that exception's cause is then a {@link TimeoutException}).
      */
     public CompletableFuture<TaskHandle> sendAsync(String task, List<?> args, Map<String, ?> kwargs,
             TaskOptions options) {
@@ -189,13 +166,13 @@ public final class TaskClient implements AutoCloseable {
      * direct queue is bound for comes back from the broker as an {@link UnknownWorkerException}.
      */
     private CompletableFuture<TaskHandle> publishTo(String worker, TaskMessage message) {
-        String queue = DirectQueues.queueFor(worker);
-        return publish(message, DirectQueues.EXCHANGE, worker, queue, () -> { })
+        String queue = BrokerTopology.directQueue(worker);
+        return publish(message, BrokerTopology.DIRECT_EXCHANGE, worker, queue, () -> { })
                 .exceptionallyCompose(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof UnroutableException) {
                         return CompletableFuture.failedFuture(new UnknownWorkerException(worker, "no worker named '" + worker
-                                + "': nothing consumes a direct queue " + queue + " (exchange " + DirectQueues.EXCHANGE
+                                + "': nothing consumes a direct queue " + queue + " (exchange " + BrokerTopology.DIRECT_EXCHANGE
                                 + ", routing key '" + worker + "'); GET /api/workers or TaskClient.liveWorkers() lists the names"));
                     }
                     directExchangeDeclared = false; // the broker may have lost it: declare it again next time
@@ -206,63 +183,11 @@ public final class TaskClient implements AutoCloseable {
     private void ensureDirectExchange() {
         if (!directExchangeDeclared) {
             publisher.withChannel(channel -> {
-                DirectQueues.declareExchange(channel);
+                BrokerTopology.declareDirectExchange(channel);
                 return null;
             });
             directExchangeDeclared = true;
         }
-    }
-
-    /**
-     * The node names of the workers running now, Bullpen and Python Celery alike, as
-     * {@code celery inspect ping} finds them: those that answer a ping within {@link #PING_TIMEOUT}.
-     * Takes the whole timeout. A worker killed a moment ago is not among them.
-     */
-    public List<String> liveWorkers() {
-        return liveWorkers(PING_TIMEOUT);
-    }
-
-    /** The workers that answer a ping within {@code timeout}, sorted by name; takes the whole timeout. */
-    public List<String> liveWorkers(Duration timeout) {
-        return broadcasts.liveWorkers(timeout, null);
-    }
-
-    /**
-     * The workers whose node name matches a glob ({@code *}, {@code ?}, {@code [...]}; e.g.
-     * {@code "*@host-1"}) and that answer a ping within {@code timeout}, sorted; as Celery's
-     * {@code inspect(pattern=..., matcher="glob").ping()}.
-     */
-    public List<String> liveWorkers(Duration timeout, @Nullable String pattern) {
-        return broadcasts.liveWorkers(timeout, pattern);
-    }
-
-    /** Runs a task once on every live worker ({@link #liveWorkers()}); see {@link #broadcast(String, List, Map, TaskOptions, Collection)}. */
-    public BroadcastHandle broadcast(String task, List<?> args) {
-        return broadcast(task, args, Map.of(), TaskOptions.defaults());
-    }
-
-    /** Runs a task once on every live worker ({@link #liveWorkers()}), with options. */
-    public BroadcastHandle broadcast(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
-        return broadcast(task, args, kwargs, options, liveWorkers());
-    }
-
-    /**
-     * Sends one copy of a task to each worker's direct queue ({@link TaskOptions#worker}), each with its
-     * own task id, and waits for the broker's confirms. A copy the broker does not take (e.g. for a
-     * Python Celery worker started without {@code worker_direct}) is in the handle's failures; the
-     * others are sent all the same.
-     *
-     * @param options any but queue, worker and task id, which the broadcast sets for each copy
-     * @param workers the node names to run it on
-     */
-    public BroadcastHandle broadcast(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options,
-            Collection<String> workers) {
-        return broadcasts.send(task, args, kwargs, options, workers);
-    }
-
-    /** A broadcast sent earlier, by its id; empty when none was saved under it. */
-    public Optional<BroadcastHandle> broadcast(String broadcastId) {
-        return broadcasts.restore(broadcastId);
     }
 
     /**
@@ -307,7 +232,16 @@ public final class TaskClient implements AutoCloseable {
                         onFailure.run();
                     }
                 })
-                .thenApply(ok -> handle(message.id()));
+                .thenApply(ok -> handle(message.id()))
+                .orTimeout(settings.confirmTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(
+                        error instanceof TimeoutException timeout ? notConfirmed(message.task(), timeout) : error));
+    }
+
+    /** Owned here, so that no caller of {@link #sendAsync} needs a timeout of its own. */
+    private TaskPublishException notConfirmed(String task, TimeoutException timeout) {
+        return new TaskPublishException("the broker did not confirm task '" + task + "' within " + settings.confirmTimeout()
+                + "; it may or may not have been queued", timeout);
     }
 
     /**
@@ -350,60 +284,18 @@ public final class TaskClient implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the group has another number of tasks than {@code map} sends
      */
-    public java.util.Optional<MapHandle> poolMap(String groupId, PoolMap map) {
+    public Optional<MapHandle> poolMap(String groupId, PoolMap map) {
         return results.group(groupId).map(ids -> new MapHandle(groupId, ids, map, results));
     }
 
     /** A saved group by id (saved by this client or by Python's {@code GroupResult.save()}), if there is one. */
-    public java.util.Optional<GroupHandle> group(String groupId) {
+    public Optional<GroupHandle> group(String groupId) {
         return results.group(groupId).map(ids -> new GroupHandle(groupId, ids, results));
     }
 
     /** A handle on a task by id, sent by anyone. */
     public TaskHandle handle(String taskId) {
         return new TaskHandle(taskId, results);
-    }
-
-    /**
-     * Revokes a task (Celery's {@code revoke(id)}): a worker that meets it before it starts stores
-     * REVOKED ({@code TaskRevokedError("revoked")}) and does not run it. The revocation is kept in
-     * Redis for {@code bullpen.revoke.ttl}, so Bullpen workers started later honour it too; it is
-     * also broadcast as Celery's remote-control revoke, so Python Celery workers running now honour it.
-     */
-    public void revoke(String taskId) {
-        revoke(taskId, false);
-    }
-
-    /**
-     * Revokes a task; with {@code terminate}, a worker running it now also interrupts it (a Python
-     * Celery worker sends {@code SIGTERM} to the process running it) and stores REVOKED
-     * ({@code TaskRevokedError("terminated")}), as Celery's {@code revoke(id, terminate=True)}.
-     *
-     * <p>Two steps: the revocation is stored in Bullpen's durable revocations (which Bullpen workers
-     * read), then broadcast on Celery's {@code celery.pidbox} exchange, as
-     * {@code app.control.revoke} does, for Python Celery workers, which keep theirs in memory only:
-     * one started after the broadcast, or restarted, does not know of it.
-     *
-     * @throws IllegalStateException when this client was made without revocations
-     * @throws TaskPublishException when the revocation is stored but the broadcast did not reach the
-     *         broker: Bullpen workers honour it, Python Celery workers did not hear it; revoking
-     *         again is harmless
-     */
-    public void revoke(String taskId, boolean terminate) {
-        if (revocations == null) {
-            throw new IllegalStateException("this TaskClient was created without Revocations; pass RedisRevocations "
-                    + "to its constructor (the auto-configured client has them)");
-        }
-        if (taskId.isBlank()) {
-            throw new IllegalArgumentException("task id must not be blank");
-        }
-        revocations.revoke(taskId, terminate);
-        try {
-            revokeBroadcast.send(taskId, terminate);
-        } catch (TaskPublishException ex) {
-            throw new TaskPublishException("task " + taskId + " is revoked for Bullpen workers, but Celery's remote-control "
-                    + "broadcast did not reach the broker, so Python Celery workers did not hear it: " + ex.getMessage(), ex);
-        }
     }
 
     /** The backend this client reads results from. */

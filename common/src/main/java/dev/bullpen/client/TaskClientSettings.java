@@ -1,6 +1,5 @@
 package dev.bullpen.client;
 
-import dev.bullpen.client.internal.DirectQueues;
 import java.time.Duration;
 import java.util.Map;
 
@@ -8,7 +7,8 @@ import java.util.Map;
  * How a {@link TaskClient} publishes.
  *
  * @param defaultQueue the queue used when a call names none and no route matches; Celery's is {@code celery}
- * @param confirmTimeout how long {@link TaskClient#send} waits for the broker's confirm
+ * @param confirmTimeout how long a send waits for the broker's confirm: {@link TaskClient#sendAsync}
+ *        fails its future after it, {@link TaskClient#send} throws
  * @param channels how many AMQP channels publish in parallel
  * @param createMissingQueues declare a queue the first time a task is sent to it, as Celery's
  *        {@code task_create_missing_queues} does; when false, sending to a missing queue fails
@@ -66,7 +66,7 @@ public record TaskClientSettings(String defaultQueue, Duration confirmTimeout, i
     /** The queue for a task: the worker's own ({@code <worker>.dq2}), else the one named, else its route, else the default queue. */
     public String queueFor(String task, TaskOptions options) {
         if (options.worker() != null) {
-            return DirectQueues.queueFor(options.worker());
+            return BrokerTopology.directQueue(options.worker());
         }
         if (options.queue() != null) {
             return options.queue();

@@ -1,6 +1,5 @@
 package dev.bullpen.client;
 
-import dev.bullpen.client.internal.CanvasSender;
 import dev.bullpen.client.internal.SignatureMessages;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.Signature;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
@@ -54,7 +54,7 @@ class QueueRoutingIntegrationTests {
                 .withRoutes(TaskRoutes.of(routes))
                 .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9),
                         PLAIN_BY_CELERY, QueueDefinition.withMaxPriority(9)));
-        client = new TaskClient(services.amqpConnectionFactory(), results, settings);
+        client = TaskClient.builder(services.amqpConnectionFactory(), results).settings(settings).build();
     }
 
     @AfterAll
@@ -98,7 +98,7 @@ class QueueRoutingIntegrationTests {
     @Test
     void aQueueThatExistsWithOtherArgumentsIsAClearError() throws Exception {
         try (Channel ch = amqp.createChannel()) {
-            QueueDeclarations.declareLikeCelery(ch, PLAIN_BY_CELERY); // as Celery's default queue: no arguments
+            BrokerTopology.declareQueueLikeCelery(ch, PLAIN_BY_CELERY); // as Celery's default queue: no arguments
         }
 
         for (int attempt = 0; attempt < 2; attempt++) { // not cached as known after a failure
@@ -121,7 +121,7 @@ class QueueRoutingIntegrationTests {
     @Test
     void aQueueWithoutADefinitionIsLeftAsItWasDeclared() throws Exception {
         try (Channel ch = amqp.createChannel()) {
-            QueueDeclarations.declare(ch, PRIORITY_BY_OTHERS, QueueDefinition.withMaxPriority(5));
+            BrokerTopology.declareQueue(ch, PRIORITY_BY_OTHERS, QueueDefinition.withMaxPriority(5));
         }
 
         client.send("demo.add", List.of(1, 2), Map.of(), TaskOptions.defaults().queue(PRIORITY_BY_OTHERS).priority(3));

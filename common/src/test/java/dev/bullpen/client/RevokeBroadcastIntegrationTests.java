@@ -52,8 +52,9 @@ class RevokeBroadcastIntegrationTests {
         channel.exchangeDeclare("celery.pidbox", "fanout", false);
         queue = channel.queueDeclare(services.queue("pidbox-catcher"), false, true, true, Map.of()).getQueue();
         channel.queueBind(queue, "celery.pidbox", "");
-        client = new TaskClient(services.amqpConnectionFactory(), new InMemoryResultBackend(), revocations,
-                new TaskClientSettings(services.queue("unused"), Duration.ofSeconds(10), 1, true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), new InMemoryResultBackend())
+                .revocations(revocations)
+                .settings(new TaskClientSettings(services.queue("unused"), Duration.ofSeconds(10), 1, true)).build();
     }
 
     @AfterAll
@@ -69,8 +70,8 @@ class RevokeBroadcastIntegrationTests {
         String plainFromJava = UUID.randomUUID().toString();
 
         pythonRevokes(fromPython);
-        client.revoke(fromJava, true);
-        client.revoke(plainFromJava);
+        client.control().revoke(fromJava, true);
+        client.control().revoke(plainFromJava);
 
         Map<String, GetResponse> caught = catchRevokes(List.of(fromPython, fromJava, plainFromJava));
         GetResponse celery = caught.get(fromPython);

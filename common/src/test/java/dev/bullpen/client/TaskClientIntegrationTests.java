@@ -82,7 +82,7 @@ class TaskClientIntegrationTests {
 
     @BeforeEach
     void openClient() throws IOException {
-        client = new TaskClient(services.amqpConnectionFactory(), results, settings(true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results).settings(settings(true)).build();
         channel = amqp.createChannel();
     }
 
@@ -284,7 +284,8 @@ class TaskClientIntegrationTests {
     @Test
     void withoutCreatingQueuesAMissingQueueIsUnroutable() {
         String queue = services.queue("missing");
-        try (TaskClient strict = new TaskClient(services.amqpConnectionFactory(), results, settings(false))) {
+        try (TaskClient strict = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(settings(false)).build()) {
 
             assertThatThrownBy(() -> strict.send("proj.add", List.of(), Map.of(), TaskOptions.defaults().queue(queue)))
                     .isInstanceOf(TaskPublishException.class)
@@ -305,7 +306,8 @@ class TaskClientIntegrationTests {
         String present = services.queue("present");
         String absent = services.queue("absent");
         channel.queueDeclare(present, true, false, false, null);
-        try (TaskClient strict = new TaskClient(services.amqpConnectionFactory(), results, settings(false))) {
+        try (TaskClient strict = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(settings(false)).build()) {
             List<CompletableFuture<TaskHandle>> toPresent = new ArrayList<>();
             List<CompletableFuture<TaskHandle>> toAbsent = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -331,7 +333,8 @@ class TaskClientIntegrationTests {
         nowhere.setPort(closedPort());
 
         for (boolean createQueues : new boolean[] {true, false}) {
-            try (TaskClient unreachable = new TaskClient(nowhere, results, settings(createQueues))) {
+            try (TaskClient unreachable = TaskClient.builder(nowhere, results)
+                    .settings(settings(createQueues)).build()) {
                 assertTimeoutPreemptively(PATIENCE, () -> {
                     assertThatThrownBy(() -> unreachable.send("proj.add", List.of(1)))
                             .isInstanceOf(TaskPublishException.class)
@@ -354,7 +357,7 @@ class TaskClientIntegrationTests {
             mute.setHost("127.0.0.1");
             mute.setPort(silent.getLocalPort());
             mute.setHandshakeTimeout(2_000);
-            try (TaskClient client = new TaskClient(mute, results, settings(true))) {
+            try (TaskClient client = TaskClient.builder(mute, results).settings(settings(true)).build()) {
                 assertTimeoutPreemptively(PATIENCE, () -> assertThatThrownBy(() -> client.send("proj.add", List.of(1)))
                         .isInstanceOf(TaskPublishException.class)
                         .hasMessageContaining("could not connect to RabbitMQ at 127.0.0.1:" + silent.getLocalPort()));
@@ -426,9 +429,10 @@ class TaskClientIntegrationTests {
             }
         };
         String queue = services.queue("not-expected");
-        try (TaskClient expecting = new TaskClient(services.amqpConnectionFactory(), counting, settings(true));
-             TaskClient notExpecting = new TaskClient(services.amqpConnectionFactory(), counting,
-                     settings(true).withExpectResults(false))) {
+        try (TaskClient expecting = TaskClient.builder(services.amqpConnectionFactory(), counting)
+                .settings(settings(true)).build();
+             TaskClient notExpecting = TaskClient.builder(services.amqpConnectionFactory(), counting)
+                     .settings(settings(true).withExpectResults(false)).build()) {
             TaskHandle first = expecting.send("proj.add", List.of(2, 3), Map.of(), TaskOptions.defaults().queue(queue));
             assertThat(expected).containsExactly(first.id());
 

@@ -163,16 +163,16 @@ class DirectAndBroadcastEndpointsIntegrationTests {
         try (PythonCeleryWorker direct = PythonCeleryWorker.on(services, QUEUE).workerDirect().start();
              PythonCeleryWorker plain = PythonCeleryWorker.start(services, QUEUE)) {
             String directPattern = direct.nodeNamePrefix() + "*";
-            String directName = await().atMost(WAIT).until(() -> client.liveWorkers(Duration.ofSeconds(3), directPattern),
+            String directName = await().atMost(WAIT).until(() -> client.control().liveWorkers(Duration.ofSeconds(3), directPattern),
                     found -> found.size() == 1).getFirst();
-            String plainName = await().atMost(WAIT).until(() -> client.liveWorkers(Duration.ofSeconds(3),
+            String plainName = await().atMost(WAIT).until(() -> client.control().liveWorkers(Duration.ofSeconds(3),
                     plain.nodeNamePrefix() + "*"), found -> found.size() == 1).getFirst();
             try {
                 // Celery's worker declared C.dq2 and its queue as Bullpen does (else one of them would have failed).
                 assertThat(client.send("demo.whoami", List.of(), Map.of(), TaskOptions.defaults().worker(directName))
                         .get(WAIT, String.class)).isEqualTo(directName);
 
-                BroadcastHandle broadcast = client.broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(),
+                BroadcastHandle broadcast = client.control().broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(),
                         List.of(A, directName, plainName));
                 assertThat(broadcast.handles()).containsOnlyKeys(A, directName);
                 assertThat(broadcast.failures()).containsOnlyKeys(plainName);

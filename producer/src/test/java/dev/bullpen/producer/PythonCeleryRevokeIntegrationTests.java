@@ -65,7 +65,7 @@ class PythonCeleryRevokeIntegrationTests {
         TaskHandle later = client.send("py.mark", List.of(0), Map.of(),
                 TaskOptions.defaults().countdown(Duration.ofSeconds(3)));
 
-        client.revoke(later.id());
+        client.control().revoke(later.id());
 
         assertRevoked(later, "revoked");
         assertThat(started(later.id())).as("the Python task never ran; worker log:%n%s", python.log()).isFalse();
@@ -100,7 +100,7 @@ class PythonCeleryRevokeIntegrationTests {
         TaskHandle running = client.send("py.mark", List.of(LONG_SLEEP));
         await().atMost(WAIT).until(() -> started(running.id()));
 
-        client.revoke(running.id(), true);
+        client.control().revoke(running.id(), true);
 
         // Well within the 60 s it sleeps: only a killed task is REVOKED by then.
         assertRevoked(running, "terminated");

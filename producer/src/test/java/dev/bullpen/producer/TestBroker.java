@@ -6,7 +6,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.test.BullpenServices;
 import java.io.IOException;
 
@@ -31,7 +31,7 @@ final class TestBroker implements AutoCloseable {
     /** Declares the queue as Celery does, so that it can be counted before anything is sent to it. */
     void declare(String queue) throws IOException {
         try (Channel channel = connection().createChannel()) {
-            QueueDeclarations.declareLikeCelery(channel, queue);
+            BrokerTopology.declareQueueLikeCelery(channel, queue);
         } catch (java.util.concurrent.TimeoutException ex) {
             throw new IOException(ex);
         }

@@ -64,8 +64,8 @@ class BrokerReconnectIntegrationTests {
     @BeforeAll
     static void connect() {
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofMinutes(10));
-        direct = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
+        direct = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true)).build();
     }
 
     @AfterAll

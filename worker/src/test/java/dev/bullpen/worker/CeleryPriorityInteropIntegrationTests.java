@@ -44,9 +44,9 @@ class CeleryPriorityInteropIntegrationTests {
         // Bullpen declares one queue first...
         try (var results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(),
                 Duration.ofHours(1));
-             var client = new TaskClient(services.amqpConnectionFactory(), results,
-                     new TaskClientSettings(FROM_BULLPEN, Duration.ofSeconds(10), 1, true)
-                             .withQueues(Map.of(FROM_BULLPEN, QueueDefinition.withMaxPriority(9))))) {
+             var client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                     .settings(new TaskClientSettings(FROM_BULLPEN, Duration.ofSeconds(10), 1, true)
+                             .withQueues(Map.of(FROM_BULLPEN, QueueDefinition.withMaxPriority(9)))).build()) {
             client.send("test.record", List.of("bullpen"), Map.of(), TaskOptions.defaults().priority(5));
         }
         // ...and Celery redeclares it, and declares the other one first: a mismatch would fail the script.

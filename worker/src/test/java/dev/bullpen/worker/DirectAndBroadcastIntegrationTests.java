@@ -64,8 +64,8 @@ class DirectAndBroadcastIntegrationTests {
     @BeforeAll
     static void start() {
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofHours(1));
-        client = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings(SHARED, Duration.ofSeconds(10), 1, true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(SHARED, Duration.ofSeconds(10), 1, true)).build();
         for (String name : List.of(A, B, C)) {
             workers.add(startWorker(name));
         }
@@ -108,10 +108,10 @@ class DirectAndBroadcastIntegrationTests {
 
     @Test
     void aBroadcastRunsOnceOnEveryLiveWorkerWithOneResultEach() {
-        List<String> live = client.liveWorkers(PING, services.workerPattern());
+        List<String> live = client.control().liveWorkers(PING, services.workerPattern());
         assertThat(live).containsExactly(A, B, C);
 
-        BroadcastHandle broadcast = client.broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(), live);
+        BroadcastHandle broadcast = client.control().broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(), live);
         SortedMap<String, TaskResult> byWorker = broadcast.await(WAIT);
 
         assertThat(broadcast.failures()).isEmpty();
@@ -123,7 +123,7 @@ class DirectAndBroadcastIntegrationTests {
         });
         assertThat(broadcast.handles().values()).extracting(TaskHandle::id).doesNotHaveDuplicates();
         // Found again by id, as the HTTP API reads it: the ids are saved as a Celery group.
-        assertThat(client.broadcast(broadcast.id()).orElseThrow().results()).isEqualTo(byWorker);
+        assertThat(client.control().broadcast(broadcast.id()).orElseThrow().results()).isEqualTo(byWorker);
         for (String worker : List.of(A, B, C)) {
             assertThat(depth(worker + ".dq2")).as("nothing left for %s", worker).isZero();
         }
@@ -142,17 +142,17 @@ class DirectAndBroadcastIntegrationTests {
                 "bullpen.worker.name", killed,
                 "bullpen.worker.concurrency", "2")).start()) {
             process.awaitUp(Duration.ofSeconds(90));
-            await().atMost(WAIT).untilAsserted(() -> assertThat(client.liveWorkers(PING, services.workerPattern()))
+            await().atMost(WAIT).untilAsserted(() -> assertThat(client.control().liveWorkers(PING, services.workerPattern()))
                     .containsExactly(A, B, C, killed));
 
             process.kill();
             assertThat(process.awaitExit(WAIT)).isTrue();
         }
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.liveWorkers(PING, services.workerPattern()))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.control().liveWorkers(PING, services.workerPattern()))
                 .containsExactly(A, B, C));
-        BroadcastHandle broadcast = client.broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(),
-                client.liveWorkers(PING, services.workerPattern()));
+        BroadcastHandle broadcast = client.control().broadcast("demo.whoami", List.of(), Map.of(), TaskOptions.defaults(),
+                client.control().liveWorkers(PING, services.workerPattern()));
         assertThat(broadcast.handles()).containsOnlyKeys(A, B, C);
         assertThat(broadcast.await(WAIT).values()).allSatisfy(r -> assertThat(r.state()).isEqualTo(TaskState.SUCCESS));
     }

@@ -55,8 +55,8 @@ class GracefulShutdownIntegrationTests {
     @BeforeAll
     static void connect() throws Exception {
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofMinutes(10));
-        client = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings("unused", Duration.ofSeconds(10), 1, true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings("unused", Duration.ofSeconds(10), 1, true)).build();
         amqp = services.amqpConnectionFactory().newConnection("graceful-shutdown-tests");
     }
 

@@ -9,7 +9,7 @@ import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
@@ -52,9 +52,9 @@ class PriorityIntegrationTests {
     @BeforeAll
     static void connect() {
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofHours(1));
-        client = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
-                        .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9))));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
+                        .withQueues(Map.of(PRIORITY, QueueDefinition.withMaxPriority(9)))).build();
     }
 
     @AfterAll
@@ -96,7 +96,7 @@ class PriorityIntegrationTests {
     void aWorkerWhoseQueueExistsWithoutMaxPrioritySaysSoAndDoesNotConsume() throws Exception {
         try (Connection amqp = services.amqpConnectionFactory().newConnection("bullpen-test-celery");
              Channel ch = amqp.createChannel()) {
-            QueueDeclarations.declareLikeCelery(ch, PLAIN); // as Celery's default queue: no arguments
+            BrokerTopology.declareQueueLikeCelery(ch, PLAIN); // as Celery's default queue: no arguments
         }
 
         try (ConfigurableApplicationContext context = InProcessWorker.on(services).properties(Map.of(

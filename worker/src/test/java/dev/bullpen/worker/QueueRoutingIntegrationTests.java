@@ -43,9 +43,9 @@ class QueueRoutingIntegrationTests {
         Map<String, String> routes = new LinkedHashMap<>();
         routes.put("demo.add", ADDS);
         routes.put("demo.e*", ECHOES);
-        client = new TaskClient(services.amqpConnectionFactory(), results,
-                new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
-                        .withRoutes(TaskRoutes.of(routes)));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(services.queue("default"), Duration.ofSeconds(10), 1, true)
+                        .withRoutes(TaskRoutes.of(routes))).build();
     }
 
     @AfterAll

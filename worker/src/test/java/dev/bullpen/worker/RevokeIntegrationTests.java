@@ -95,7 +95,7 @@ class RevokeIntegrationTests {
         await().atMost(WAIT).until(() -> started.contains(blocker.id()));
         TaskHandle victim = client.send("test.record", List.of());
 
-        client.revoke(victim.id());
+        client.control().revoke(victim.id());
         hold.countDown();
 
         assertRevoked(victim, "revoked");
@@ -108,7 +108,7 @@ class RevokeIntegrationTests {
         TaskHandle later = client.send("test.record", List.of(), Map.of(),
                 TaskOptions.defaults().countdown(Duration.ofSeconds(2)));
 
-        client.revoke(later.id());
+        client.control().revoke(later.id());
 
         assertRevoked(later, "revoked");
         assertThat(ran).doesNotContain(later.id());
@@ -119,7 +119,7 @@ class RevokeIntegrationTests {
         TaskHandle retrying = client.send("test.retry-once", List.of());
         await().atMost(WAIT).until(() -> results.get(retrying.id()).state() == TaskState.RETRY);
 
-        client.revoke(retrying.id());
+        client.control().revoke(retrying.id());
 
         assertRevoked(retrying, "revoked");
         assertThat(ran).doesNotContain(retrying.id());
@@ -130,7 +130,7 @@ class RevokeIntegrationTests {
         // Nobody consumes LATE_QUEUE yet: the task waits there while it is revoked.
         TaskHandle waiting = client.send("test.record", List.of(), Map.of(), TaskOptions.defaults().queue(LATE_QUEUE));
         TaskHandle control = client.send("test.record", List.of(), Map.of(), TaskOptions.defaults().queue(LATE_QUEUE));
-        client.revoke(waiting.id());
+        client.control().revoke(waiting.id());
 
         try (ConfigurableApplicationContext fresh = startWorker(LATE_QUEUE)) {
             assertThat(control.get(WAIT, String.class)).as("the fresh worker runs what is not revoked").isEqualTo("ran");
@@ -144,7 +144,7 @@ class RevokeIntegrationTests {
         TaskHandle sleeper = client.send("test.sleep", List.of(120));
         await().atMost(WAIT).until(() -> started.contains(sleeper.id()));
 
-        client.revoke(sleeper.id(), true);
+        client.control().revoke(sleeper.id(), true);
 
         // Well within the 120 s it would sleep: it was interrupted, not waited for.
         assertRevoked(sleeper, "terminated");
@@ -158,7 +158,7 @@ class RevokeIntegrationTests {
         TaskHandle done = client.send("test.record", List.of());
         assertThat(done.get(WAIT, String.class)).isEqualTo("ran");
 
-        client.revoke(done.id(), true);
+        client.control().revoke(done.id(), true);
 
         assertThat(results.get(done.id()).state()).isEqualTo(TaskState.SUCCESS);
     }
@@ -170,7 +170,7 @@ class RevokeIntegrationTests {
 
         try (TaskClient broadcastOnly = broadcastOnlyClient()) {
             await().atMost(WAIT).until(() -> pidboxConsumers() == 1);
-            broadcastOnly.revoke(later.id());
+            broadcastOnly.control().revoke(later.id());
         }
 
         assertRevoked(later, "revoked");
@@ -185,7 +185,7 @@ class RevokeIntegrationTests {
 
         try (TaskClient broadcastOnly = broadcastOnlyClient()) {
             await().atMost(WAIT).until(() -> pidboxConsumers() == 1);
-            broadcastOnly.revoke(sleeper.id(), true);
+            broadcastOnly.control().revoke(sleeper.id(), true);
         }
 
         assertRevoked(sleeper, "terminated");
@@ -194,8 +194,9 @@ class RevokeIntegrationTests {
 
     /** A client whose own revocations no worker reads: only its celery.pidbox broadcast reaches them. */
     private TaskClient broadcastOnlyClient() {
-        return new TaskClient(services.amqpConnectionFactory(), results, new InMemoryRevocations(Duration.ofHours(1)),
-                new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
+        return TaskClient.builder(services.amqpConnectionFactory(), results)
+                .revocations(new InMemoryRevocations(Duration.ofHours(1)))
+                .settings(new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true)).build();
     }
 
     /** Consumers of this worker's remote-control queue; 0 while it does not exist. */

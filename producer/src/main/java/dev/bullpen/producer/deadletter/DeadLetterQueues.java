@@ -6,7 +6,8 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.bullpen.client.InboundGuard;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.BrokerTopology;
+import dev.bullpen.client.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class DeadLetterQueues implements AutoCloseable {
     }
 
     static String deadLetterQueue(String queue) {
-        return queue + ".dlq";
+        return BrokerTopology.deadLetterQueue(queue);
     }
 
     /** Up to {@code limit} dead letters of {@code queue}, oldest first; none when the queue has no dead-letter queue. */

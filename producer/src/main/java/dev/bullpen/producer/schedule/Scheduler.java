@@ -20,7 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -233,11 +232,10 @@ class Scheduler implements SmartLifecycle {
         Map<String, JsonNode> kwargs = new LinkedHashMap<>();
         schedule.kwargs().properties().forEach(e -> kwargs.put(e.getKey(), e.getValue()));
         try {
-            client.sendAsync(schedule.task(), args, kwargs, options).get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            // No timeout here: sendAsync fails after the client's confirm timeout.
+            client.sendAsync(schedule.task(), args, kwargs, options).get();
         } catch (ExecutionException ex) {
             throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
-        } catch (TimeoutException ex) {
-            throw new IllegalStateException("the broker did not confirm within " + confirmTimeout);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing", ex);

@@ -3,6 +3,7 @@ package dev.bullpen.producer.task;
 import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
+import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
 import dev.bullpen.producer.errors.Problems;
 import dev.bullpen.producer.queues.QueuePolicy;
@@ -208,7 +209,8 @@ class BatchController {
     @ExceptionHandler
     ResponseEntity<ProblemDetail> notConfirmed(BatchNotConfirmedException ex) {
         log.warn("Batch of {} tasks: {} not confirmed: {}", ex.ids().size(), ex.unconfirmed().size(), ex.getMessage());
-        String why = ex.getCause() instanceof TimeoutException
+        // The client's confirm timeout fails a task with a TaskPublishException caused by a TimeoutException.
+        String why = ex.getCause() instanceof TaskPublishException publish && publish.getCause() instanceof TimeoutException
                 ? "the broker did not confirm them within " + confirmTimeout
                 : String.valueOf(ex.getCause() == null ? ex.getMessage() : ex.getCause().getMessage());
         return Problems.of(HttpStatus.SERVICE_UNAVAILABLE,

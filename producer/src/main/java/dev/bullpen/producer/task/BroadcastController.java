@@ -2,6 +2,7 @@ package dev.bullpen.producer.task;
 
 import dev.bullpen.client.BroadcastHandle;
 import dev.bullpen.client.TaskClient;
+import dev.bullpen.client.TaskControl;
 import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.ProducerProperties;
 import dev.bullpen.producer.errors.Problems;
@@ -92,12 +93,12 @@ class BroadcastController {
             }
         }
         TaskSubmission parsed = reader.parse(json, Instant.now());
-        List<String> live = client.liveWorkers(timeout, pattern);
+        List<String> live = client.control().liveWorkers(timeout, pattern);
         if (live.isEmpty()) {
             throw new NoSuchWorkerException("pattern", "no live worker" + (pattern == null ? "" : " matching '" + pattern + "'")
                     + " answered a ping within " + timeout.toMillis() / 1000.0 + " s; nothing was sent", List.of());
         }
-        BroadcastHandle sent = client.broadcast(parsed.task(), parsed.args(), parsed.kwargs(), parsed.options(), live);
+        BroadcastHandle sent = client.control().broadcast(parsed.task(), parsed.args(), parsed.kwargs(), parsed.options(), live);
         Map<String, String> failed = new LinkedHashMap<>();
         sent.failures().forEach((worker, ex) -> failed.put(worker, ex.getMessage()));
         if (sent.handles().isEmpty()) {
@@ -124,7 +125,7 @@ class BroadcastController {
         Duration waitFor = WaitParameter.parse(wait, maxWait);
         BroadcastHandle handle;
         try {
-            handle = client.broadcast(id).orElse(null);
+            handle = client.control().broadcast(id).orElse(null);
         } catch (IllegalArgumentException notABroadcast) {
             handle = null;
         }
@@ -149,7 +150,7 @@ class BroadcastController {
 
     private static Duration pingTimeout(@Nullable JsonNode node) {
         if (node == null || node.isNull()) {
-            return TaskClient.PING_TIMEOUT;
+            return TaskControl.PING_TIMEOUT;
         }
         if (!node.isNumber() || node.doubleValue() <= 0 || node.doubleValue() > MAX_PING.toSeconds()) {
             throw new InvalidTaskRequestException("timeout", "timeout must be a number of seconds above 0 and at most "

@@ -261,7 +261,7 @@ class TaskController {
             @RequestParam(defaultValue = "false") boolean terminate) {
         checkId(id);
         try {
-            client.revoke(id, terminate);
+            client.control().revoke(id, terminate);
         } catch (TaskPublishException ex) {
             throw new RevokeNotBroadcastException(id, ex);
         }

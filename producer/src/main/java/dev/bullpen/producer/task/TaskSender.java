@@ -3,7 +3,6 @@ package dev.bullpen.producer.task;
 import dev.bullpen.autoconfigure.ClientProperties;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.TaskHandle;
-import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.producer.task.TaskIdClaims.Claim;
 import dev.bullpen.producer.task.TaskIdClaims.Held;
 import java.time.Duration;
@@ -16,8 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,28 +141,20 @@ class TaskSender {
         }
     }
 
-    /** Sends the task; the future completes on the broker's confirm. */
+    /**
+     * Sends the task; the future completes on the broker's confirm, or fails at the latest after the
+     * client's confirm timeout, which {@link TaskClient#sendAsync} owns.
+     */
     private CompletableFuture<TaskHandle> publish(TaskSubmission submission) {
-        return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
-                .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionallyCompose(ex -> CompletableFuture.failedFuture(publishFailure(ex, submission.task())));
+        return publishHandle(submission).exceptionallyCompose(ex -> CompletableFuture.failedFuture(
+                ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex));
     }
 
     private CompletableFuture<TaskHandle> publishHandle(TaskSubmission submission) {
         try {
-            return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options())
-                    .orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return client.sendAsync(submission.task(), submission.args(), submission.kwargs(), submission.options());
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-    }
-
-    private Throwable publishFailure(Throwable ex, String task) {
-        Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
-        if (cause instanceof TimeoutException) {
-            return new TaskPublishException("the broker did not confirm task '" + task + "' within " + confirmTimeout
-                    + "; it may or may not have been queued");
-        }
-        return cause;
     }
 }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
 import dev.bullpen.metrics.MeterNames;
 import dev.bullpen.producer.MonitorProperties;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.protocol.CeleryJson;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -105,10 +106,8 @@ class WorkerDirectory implements SmartLifecycle, LiveWorkers {
         Connection c = factory.newConnection("bullpen-producer-events");
         connection = c;
         Channel ch = c.createChannel();
-        ch.exchangeDeclare("celeryev", "topic", true);
         // Like Celery's event receivers: a queue of our own that goes away with us; old events expire.
-        String queue = ch.queueDeclare("", false, true, true, Map.of("x-message-ttl", 5000)).getQueue();
-        ch.queueBind(queue, "celeryev", "worker.#");
+        String queue = BrokerTopology.declareEventQueue(ch, "worker.#");
         ch.basicConsume(queue, true, (tag, delivery) -> onEvent(delivery), tag -> { });
         if (!running) {
             c.close();

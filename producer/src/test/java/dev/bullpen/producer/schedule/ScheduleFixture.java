@@ -5,7 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.bullpen.autoconfigure.ResultProperties;
-import dev.bullpen.client.internal.QueueDeclarations;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.producer.ProducerApplication;
 import dev.bullpen.test.BullpenServices;
 import java.time.Duration;
@@ -47,7 +47,7 @@ final class ScheduleFixture implements AutoCloseable {
         String queue = services.namespace() + "." + name;
         queues.add(queue);
         try (Channel channel = connection().createChannel()) {
-            QueueDeclarations.declareLikeCelery(channel, queue);
+            BrokerTopology.declareQueueLikeCelery(channel, queue);
         }
         return queue;
     }

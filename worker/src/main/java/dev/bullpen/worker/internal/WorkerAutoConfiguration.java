@@ -5,7 +5,7 @@ import dev.bullpen.autoconfigure.BullpenAutoConfiguration;
 import dev.bullpen.autoconfigure.ResultProperties;
 import dev.bullpen.autoconfigure.RoutingProperties;
 import dev.bullpen.client.TaskClient;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.ConfirmingPublisher;
 import dev.bullpen.result.ResultBackend;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.worker.WorkerProperties;
@@ -67,18 +67,32 @@ public class WorkerAutoConfiguration {
                 properties.resultRetryTimeout(), canvas.getIfAvailable());
     }
 
-    @Bean
+    /**
+     * The worker's one publishing connection, {@code <node> publishing}: dead letters, delays, events
+     * and the follow-up tasks its TaskClient sends each publish on channels of their own on it. It is
+     * apart from the consuming connection, so that the broker blocking publishers (a resource alarm)
+     * never stalls deliveries and acks.
+     */
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBean(ConnectionFactory.class)
-    public DeadLetters deadLetters(ConnectionFactory bullpenAmqpConnectionFactory) {
-        return new DeadLetters(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-dead-letters"));
+    public ConfirmingPublisher bullpenWorkerPublisher(ConnectionFactory bullpenAmqpConnectionFactory,
+            WorkerProperties properties) {
+        return new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, properties.nodeName() + " publishing");
     }
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnBean(ConnectionFactory.class)
-    public DelayedDelivery delayedDelivery(ConnectionFactory bullpenAmqpConnectionFactory) {
-        return new DelayedDelivery(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-delays"));
+    @ConditionalOnBean(ConfirmingPublisher.class)
+    public DeadLetters deadLetters(ConfirmingPublisher bullpenWorkerPublisher) {
+        return new DeadLetters(bullpenWorkerPublisher);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(ConfirmingPublisher.class)
+    public DelayedDelivery delayedDelivery(ConfirmingPublisher bullpenWorkerPublisher) {
+        return new DelayedDelivery(bullpenWorkerPublisher.sibling(1));
     }
 
     /** Rate limits' buckets beside the results, under the same key prefix, so all workers share them. */
@@ -104,9 +118,9 @@ public class WorkerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(Worker.class)
-    Heartbeat bullpenHeartbeat(ConnectionFactory bullpenAmqpConnectionFactory, WorkerProperties properties,
+    Heartbeat bullpenHeartbeat(ConfirmingPublisher bullpenWorkerPublisher, WorkerProperties properties,
             TaskRegistry registry, Worker worker, TaskMeters meters) {
-        return new Heartbeat(new ConfirmingPublisher(bullpenAmqpConnectionFactory, 1, "bullpen-worker-events"), properties,
+        return new Heartbeat(bullpenWorkerPublisher.sibling(1), properties,
                 registry, worker::inFlight, meters::processed, clock, worker::directQueue);
     }
 

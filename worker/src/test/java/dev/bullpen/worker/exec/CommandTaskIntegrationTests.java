@@ -240,7 +240,7 @@ class CommandTaskIntegrationTests {
                 "sleep 100 & echo $! >> \"$0\"; echo $$ >> \"$0\"; wait", pids.toString())));
         List<Long> started = pidsIn(pids, 2);
 
-        client.revoke(handle.id(), true);
+        client.control().revoke(handle.id(), true);
 
         TaskFailedException failed = failure(handle);
         assertThat(failed.state()).isEqualTo(TaskState.REVOKED);

@@ -95,7 +95,8 @@ class ComposeWorkerExecIntegrationTests {
                 .port(port).start().awaitUp(START);
 
         results = new RedisResultBackend(services.redisConnectionFactory(), services.redisPrefix(), Duration.ofMinutes(10));
-        client = new TaskClient(services.amqpConnectionFactory(), results, new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true));
+        client = TaskClient.builder(services.amqpConnectionFactory(), results)
+                .settings(new TaskClientSettings(QUEUE, Duration.ofSeconds(10), 1, true)).build();
     }
 
     @AfterAll

@@ -1,7 +1,7 @@
 package dev.bullpen.worker.internal.control;
 
 import com.rabbitmq.client.ConnectionFactory;
-import dev.bullpen.client.internal.DirectQueues;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.revoke.Revocations;
@@ -109,7 +109,7 @@ public final class ControlCommands {
         }
         String own = directQueue.get();
         if (own != null) {
-            describe(queues, own, DirectQueues.EXCHANGE, node);
+            describe(queues, own, BrokerTopology.DIRECT_EXCHANGE, node);
         }
         return queues;
     }

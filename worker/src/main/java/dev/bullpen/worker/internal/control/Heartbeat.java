@@ -1,7 +1,8 @@
 package dev.bullpen.worker.internal.control;
 
 import com.rabbitmq.client.AMQP;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.BrokerTopology;
+import dev.bullpen.client.ConfirmingPublisher;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.worker.WorkerProperties;
 import dev.bullpen.worker.internal.Worker;
@@ -33,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Heartbeat implements SmartLifecycle, AutoCloseable {
 
-    static final String EXCHANGE = "celeryev";
+    static final String EXCHANGE = BrokerTopology.EVENT_EXCHANGE;
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
     private final ConfirmingPublisher publisher;
@@ -134,7 +135,10 @@ public final class Heartbeat implements SmartLifecycle, AutoCloseable {
         try {
             if (!declared) {
                 // Declared as Celery declares it (durable topic), so either side may create it.
-                publisher.withChannel(ch -> ch.exchangeDeclare(EXCHANGE, "topic", true));
+                publisher.withChannel(ch -> {
+                    BrokerTopology.declareEventExchange(ch);
+                    return null;
+                });
                 declared = true;
             }
             byte[] body = CeleryJson.mapper().writeValueAsBytes(event(type));

@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.MalformedMessageException;
 import dev.bullpen.worker.internal.Worker;
@@ -31,10 +32,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class Pidbox implements SmartLifecycle {
 
-    static final String EXCHANGE = "celery.pidbox";
-    static final String REPLY_EXCHANGE = "reply.celery.pidbox";
-    /** Celery's {@code control_queue_ttl} (300 s) and {@code control_queue_expires} (10 s), as kombu declares them. */
-    static final Map<String, Object> QUEUE_ARGUMENTS = Map.of("x-message-ttl", 300_000, "x-expires", 10_000);
+    static final String EXCHANGE = BrokerTopology.CONTROL_EXCHANGE;
+    static final String REPLY_EXCHANGE = BrokerTopology.CONTROL_REPLY_EXCHANGE;
 
     private static final Logger log = LoggerFactory.getLogger(Pidbox.class);
 
@@ -61,7 +60,7 @@ public final class Pidbox implements SmartLifecycle {
 
     /** The queue a node's commands arrive on. */
     static String queueName(String node) {
-        return node + ".celery.pidbox";
+        return BrokerTopology.controlQueue(node);
     }
 
     @Override
@@ -96,15 +95,13 @@ public final class Pidbox implements SmartLifecycle {
         Connection c = factory.newConnection(node + " remote control");
         connection = c;
         Channel ch = c.createChannel();
-        ch.exchangeDeclare(EXCHANGE, "fanout", false);
         String queue = queueName(node);
-        AMQP.Queue.DeclareOk declared = ch.queueDeclare(queue, false, false, true, QUEUE_ARGUMENTS);
+        AMQP.Queue.DeclareOk declared = BrokerTopology.declareControlQueue(ch, node);
         if (declared.getConsumerCount() > 0) {
             // kombu's W_PIDBOX_IN_USE: the nodes share the queue, so each command reaches only one of them.
             log.warn("A node named {} is already using the remote-control queue {}: give each worker its own "
                     + "bullpen.worker.name, or each command reaches only one of them", node, queue);
         }
-        ch.queueBind(queue, EXCHANGE, "");
         ch.basicConsume(queue, true, new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
@@ -205,7 +202,7 @@ public final class Pidbox implements SmartLifecycle {
             }
             ch = c.createChannel();
             // Declared as kombu declares it before each reply, so the caller's queue binding has an exchange.
-            ch.exchangeDeclare(REPLY_EXCHANGE, "direct", false);
+            BrokerTopology.declareControlReplyExchange(ch);
             replies = ch;
         }
         return ch;

@@ -1,7 +1,7 @@
 package dev.bullpen.worker.internal.run;
 
 import dev.bullpen.client.TaskClient;
-import dev.bullpen.client.internal.CanvasSender;
+import dev.bullpen.client.CanvasSender;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.PythonRepr;
 import dev.bullpen.protocol.Signature;

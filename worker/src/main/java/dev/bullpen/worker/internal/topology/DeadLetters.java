@@ -2,7 +2,8 @@ package dev.bullpen.worker.internal.topology;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.BrokerTopology;
+import dev.bullpen.client.ConfirmingPublisher;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -37,12 +38,12 @@ public final class DeadLetters {
 
     /** The dead-letter queue of a queue. */
     public static String queueFor(String queue) {
-        return queue + ".dlq";
+        return BrokerTopology.deadLetterQueue(queue);
     }
 
-    /** Declares the dead-letter queue of {@code queue}: durable, no arguments. */
+    /** Declares the dead-letter queue of {@code queue} ({@link BrokerTopology#declareDeadLetterQueue}). */
     public static void declare(Channel channel, String queue) throws IOException {
-        channel.queueDeclare(queueFor(queue), true, false, false, null);
+        BrokerTopology.declareDeadLetterQueue(channel, queue);
     }
 
     /** Copies the message to the dead-letter queue; completes when the broker confirmed. */

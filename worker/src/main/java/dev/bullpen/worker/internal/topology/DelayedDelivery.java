@@ -2,10 +2,10 @@ package dev.bullpen.worker.internal.topology;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import dev.bullpen.client.internal.ConfirmingPublisher;
+import dev.bullpen.client.BrokerTopology;
+import dev.bullpen.client.ConfirmingPublisher;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,8 +21,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DelayedDelivery {
 
-    static final int LEVELS = 28;
-    private static final String PREFIX = "bullpen.delay.";
+    static final int LEVELS = BrokerTopology.DELAY_LEVELS;
 
     private final ConfirmingPublisher publisher;
 
@@ -30,16 +29,9 @@ public final class DelayedDelivery {
         this.publisher = publisher;
     }
 
-    /** Declares every level; idempotent. */
+    /** Declares every level ({@link BrokerTopology#declareDelayQueues}); idempotent. */
     public static void declare(Channel channel) throws IOException {
-        for (int level = 0; level < LEVELS; level++) {
-            String name = PREFIX + level;
-            channel.exchangeDeclare(name, "fanout", true);
-            channel.queueDeclare(name, true, false, false, Map.of(
-                    "x-message-ttl", (1L << level) * 1000L,
-                    "x-dead-letter-exchange", ""));
-            channel.queueBind(name, name, "");
-        }
+        BrokerTopology.declareDelayQueues(channel);
     }
 
     /** The level for a delay of at least one second. */
@@ -67,6 +59,6 @@ public final class DelayedDelivery {
     public CompletableFuture<Void> park(String queue, AMQP.BasicProperties props, byte[] body, Duration delay) {
         // A per-message TTL would expire it early out of the delay queue and bounce it straight back.
         AMQP.BasicProperties parked = props.getExpiration() == null ? props : props.builder().expiration(null).build();
-        return publisher.publish(PREFIX + levelFor(delay), queue, parked, body);
+        return publisher.publish(BrokerTopology.delayExchange(levelFor(delay)), queue, parked, body);
     }
 }

@@ -4,13 +4,13 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.bullpen.client.internal.DirectQueues;
+import dev.bullpen.client.BrokerTopology;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
 /**
  * This worker's own queue, Celery's {@code worker_direct}: {@code <node>.dq2} on the exchange
- * {@code C.dq2}, routing key {@code <node>}, declared as Celery declares it ({@link DirectQueues}).
+ * {@code C.dq2}, routing key {@code <node>}, declared as Celery declares it ({@link BrokerTopology#declareDirectQueue}).
  *
  * <p>It is consumed by an <em>exclusive</em> consumer, so the broker itself sees to it that one live
  * worker at most takes a name's tasks: a second worker with the same node name (two on one host
@@ -29,13 +29,13 @@ public final class DirectQueue {
 
     /** {@code <node>.dq2}. */
     public String name() {
-        return DirectQueues.queueFor(node);
+        return BrokerTopology.directQueue(node);
     }
 
     /** Declares the exchange, the queue and its binding as Celery does, and the queue's dead-letter queue. */
     void declare(Connection connection) throws IOException {
         try (Channel ch = connection.createChannel()) {
-            DirectQueues.declare(ch, node);
+            BrokerTopology.declareDirectQueue(ch, node);
             DeadLetters.declare(ch, name());
         } catch (TimeoutException ex) {
             throw new IOException(ex);

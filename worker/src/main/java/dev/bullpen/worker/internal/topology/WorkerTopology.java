@@ -9,9 +9,9 @@ import com.rabbitmq.client.impl.recovery.RecordedBinding;
 import com.rabbitmq.client.impl.recovery.RecordedExchange;
 import com.rabbitmq.client.impl.recovery.RecordedQueue;
 import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
+import dev.bullpen.client.BrokerTopology;
 import dev.bullpen.client.QueueDefinition;
 import dev.bullpen.client.QueueMismatchException;
-import dev.bullpen.client.internal.QueueDeclarations;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +124,7 @@ public final class WorkerTopology {
         QueueDefinition definition = definitions.get(queue);
         if (definition != null) {
             try (Channel ch = c.createChannel()) {
-                QueueDeclarations.declare(ch, queue, definition);
+                BrokerTopology.declareQueue(ch, queue, definition);
                 DeadLetters.declare(ch, queue);
             } catch (TimeoutException ex) {
                 throw new IOException(ex);
@@ -142,7 +142,7 @@ public final class WorkerTopology {
         }
         try (Channel ch = c.createChannel()) {
             if (!exists) {
-                QueueDeclarations.declareLikeCelery(ch, queue);
+                BrokerTopology.declareQueueLikeCelery(ch, queue);
             }
             DeadLetters.declare(ch, queue);
         } catch (TimeoutException ex) {

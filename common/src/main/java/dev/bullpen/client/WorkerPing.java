@@ -1,15 +1,13 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.protocol.CeleryJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -28,17 +26,15 @@ import tools.jackson.databind.node.ObjectNode;
  * its own within the timeout. Only a worker that runs now answers: one killed a moment ago does
  * not, whereas heartbeats would list it until they expire. Bullpen and Python Celery workers both answer.
  */
-public final class WorkerPing {
+final class WorkerPing {
 
     /** kombu's reply exchange for Celery's mailbox: direct, not durable. */
-    static final String REPLY_EXCHANGE = "reply.celery.pidbox";
-    /** As Celery declares reply queues: {@code control_queue_ttl} 300 s and {@code control_queue_expires} 10 s. */
-    private static final Map<String, Object> REPLY_QUEUE_ARGUMENTS = Map.of("x-message-ttl", 300_000, "x-expires", 10_000);
+    static final String REPLY_EXCHANGE = BrokerTopology.CONTROL_REPLY_EXCHANGE;
 
     private final ConfirmingPublisher publisher;
     private final AtomicLong clock = new AtomicLong();
 
-    public WorkerPing(ConfirmingPublisher publisher) {
+    WorkerPing(ConfirmingPublisher publisher) {
         this.publisher = publisher;
     }
 
@@ -50,7 +46,7 @@ public final class WorkerPing {
      *        as Celery's {@code pattern=..., matcher="glob"}; null for every node
      * @throws TaskPublishException when the broker cannot be reached
      */
-    public List<String> ping(Duration timeout, @Nullable String pattern) {
+    List<String> ping(Duration timeout, @Nullable String pattern) {
         String oid = UUID.randomUUID().toString();
         String ticket = UUID.randomUUID().toString();
         String replyQueue = oid + "." + REPLY_EXCHANGE;
@@ -58,9 +54,7 @@ public final class WorkerPing {
         byte[] body = CeleryJson.mapper().writeValueAsBytes(request(oid, ticket, pattern));
         AMQP.BasicProperties props = RevokeBroadcast.properties(clock.incrementAndGet(), Instant.now(), timeout);
         publisher.withChannel(channel -> {
-            channel.exchangeDeclare(REPLY_EXCHANGE, "direct", false);
-            channel.queueDeclare(replyQueue, false, false, true, REPLY_QUEUE_ARGUMENTS);
-            channel.queueBind(replyQueue, REPLY_EXCHANGE, oid);
+            BrokerTopology.declareControlReplyQueue(channel, replyQueue, oid);
             String tag = channel.basicConsume(replyQueue, true, new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties reply, byte[] bytes) {
@@ -70,9 +64,9 @@ public final class WorkerPing {
                     }
                 }
             });
-            channel.exchangeDeclare(RevokeBroadcast.EXCHANGE, "fanout", false);
+            BrokerTopology.declareControlExchange(channel);
             channel.confirmSelect();
-            channel.basicPublish(RevokeBroadcast.EXCHANGE, "", false, props, body);
+            channel.basicPublish(BrokerTopology.CONTROL_EXCHANGE, "", false, props, body);
             try {
                 channel.waitForConfirmsOrDie(Math.max(1000, timeout.toMillis()));
                 Thread.sleep(timeout);

@@ -1,4 +1,4 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +29,8 @@ class WorkerPingTests {
 
     @Test
     void directQueuesAreNamedAsCelerysWorkerDirect() {
-        assertThat(DirectQueues.queueFor("bullpen@host-1")).isEqualTo("bullpen@host-1.dq2");
-        assertThat(DirectQueues.EXCHANGE).isEqualTo("C.dq2");
+        assertThat(BrokerTopology.directQueue("bullpen@host-1")).isEqualTo("bullpen@host-1.dq2");
+        assertThat(BrokerTopology.DIRECT_EXCHANGE).isEqualTo("C.dq2");
     }
 
     private static byte[] bytes(String text) {

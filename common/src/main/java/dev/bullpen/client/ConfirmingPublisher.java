@@ -1,16 +1,11 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
-import dev.bullpen.client.TaskPublishException;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -27,34 +22,30 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConfirmingPublisher implements AutoCloseable {
 
-    private final ConnectionFactory factory;
-    private final String connectionName;
+    private final PublisherConnection connection;
+    /** Whether closing this publisher closes the connection: false for a {@link #sibling}. */
+    private final boolean ownsConnection;
     private final PublishChannel[] channels;
     private final AtomicInteger next = new AtomicInteger();
-    private final Object connectionLock = new Object();
-    private final ExecutorService settlements = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("bullpen-publish-confirm-", 0).factory());
-    private volatile @Nullable Connection connection;
-    private volatile @Nullable String blockedReason;
     private volatile boolean closed;
 
     /**
+     * A publisher with a connection of its own, opened on the first publish.
+     *
      * @param factory where to connect; it is copied, and the copy has automatic recovery off
      * @param channels how many channels to publish on
      * @param connectionName shown in the management UI
      */
     public ConfirmingPublisher(ConnectionFactory factory, int channels, String connectionName) {
-        this.factory = factory.clone();
-        this.factory.setAutomaticRecoveryEnabled(false);
-        if (this.factory.getConnectionTimeout() == 0 || this.factory.getConnectionTimeout() > 5000) {
-            // An unreachable broker must fail a publish in seconds, not the client's default minute.
-            this.factory.setConnectionTimeout(5000);
+        this(new PublisherConnection(factory, connectionName), channels, true);
+    }
+
+    private ConfirmingPublisher(PublisherConnection connection, int channels, boolean ownsConnection) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("channels must be at least 1");
         }
-        if (this.factory.getChannelRpcTimeout() == 0 || this.factory.getChannelRpcTimeout() > 10_000) {
-            // Likewise a broker that stops answering a declaration (default: ten minutes).
-            this.factory.setChannelRpcTimeout(10_000);
-        }
-        this.connectionName = connectionName;
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
         this.channels = new PublishChannel[channels];
         for (int i = 0; i < channels; i++) {
             this.channels[i] = new PublishChannel();
@@ -62,14 +53,25 @@ public final class ConfirmingPublisher implements AutoCloseable {
     }
 
     /**
+     * Another publisher on this one's connection, with channels of its own: one connection serves
+     * several publishers (a worker's dead letters, delays, events and follow-up tasks), while a
+     * channel the broker closes (a publish to a missing exchange) fails only its own publisher's
+     * unconfirmed messages. Closing the sibling closes its channels; closing this publisher closes
+     * the connection, for the siblings too.
+     */
+    public ConfirmingPublisher sibling(int channels) {
+        return new ConfirmingPublisher(connection, channels, false);
+    }
+
+    /**
      * Publishes one message as mandatory. The future completes once the broker confirms it.
      * Never throws: every failure is in the future.
      */
     public CompletableFuture<Void> publish(String exchange, String routingKey, AMQP.BasicProperties props, byte[] body) {
-        if (closed) {
+        if (closed || connection.isClosed()) {
             return CompletableFuture.failedFuture(new TaskPublishException("the publisher is closed"));
         }
-        String blocked = blockedReason;
+        String blocked = connection.blockedReason();
         if (blocked != null) {
             return CompletableFuture.failedFuture(new TaskPublishException("the broker is blocking publishers: " + blocked));
         }
@@ -83,12 +85,12 @@ public final class ConfirmingPublisher implements AutoCloseable {
      * @throws TaskPublishException when the broker cannot be reached or the work fails at the broker
      */
     public <T> T withChannel(ChannelWork<T> work) {
-        if (closed) {
+        if (closed || connection.isClosed()) {
             throw new TaskPublishException("the publisher is closed");
         }
         Channel channel = null;
         try {
-            channel = connection().createChannel();
+            channel = connection.get().createChannel();
             if (channel == null) {
                 throw new TaskPublishException("the broker has no channel left for this connection");
             }
@@ -114,51 +116,19 @@ public final class ConfirmingPublisher implements AutoCloseable {
         T apply(Channel channel) throws IOException;
     }
 
-    /** Closes the connection; messages still unconfirmed fail. Later publishes fail at once. */
+    /**
+     * Closes the connection (a {@linkplain #sibling sibling}: its channels); messages still
+     * unconfirmed fail. Later publishes fail at once.
+     */
     @Override
     public void close() {
         closed = true;
-        Connection c;
-        synchronized (connectionLock) {
-            c = connection;
+        if (ownsConnection) {
+            connection.close();
+            return;
         }
-        if (c != null && c.isOpen()) {
-            try {
-                c.close(2000);
-            } catch (IOException | AlreadyClosedException ignored) {
-                // closing anyway
-            }
-        }
-        settlements.shutdown();
-    }
-
-    /**
-     * The open connection, opening one if need be.
-     *
-     * @throws TaskPublishException saying which broker could not be reached and why
-     */
-    private Connection connection() {
-        Connection c = connection;
-        if (c != null && c.isOpen()) {
-            return c;
-        }
-        synchronized (connectionLock) {
-            if (closed) {
-                throw new TaskPublishException("the publisher is closed");
-            }
-            c = connection;
-            if (c == null || !c.isOpen()) {
-                try {
-                    c = factory.newConnection(connectionName);
-                } catch (IOException | TimeoutException ex) {
-                    throw new TaskPublishException("could not connect to RabbitMQ at " + factory.getHost() + ":"
-                            + factory.getPort() + " (vhost '" + factory.getVirtualHost() + "'): " + describe(ex), ex);
-                }
-                c.addBlockedListener(reason -> blockedReason = reason, () -> blockedReason = null);
-                blockedReason = null;
-                connection = c;
-            }
-            return c;
+        for (PublishChannel channel : channels) {
+            channel.close();
         }
     }
 
@@ -201,15 +171,26 @@ public final class ConfirmingPublisher implements AutoCloseable {
             return confirmed;
         }
 
+        synchronized void close() {
+            ConfirmChannel ch = current;
+            if (ch != null && ch.channel().isOpen()) {
+                try {
+                    ch.channel().close();
+                } catch (IOException | TimeoutException | ShutdownSignalException ignored) {
+                    // Done with it either way; its shutdown listener fails what it still holds.
+                }
+            }
+        }
+
         private ConfirmChannel open() throws IOException {
             ConfirmChannel ch = current;
             if (ch != null && ch.channel().isOpen()) {
                 return ch;
             }
-            if (closed) {
+            if (closed || connection.isClosed()) {
                 throw new TaskPublishException("the publisher is closed");
             }
-            ch = new ConfirmChannel(connection().createChannel(), settlements);
+            ch = new ConfirmChannel(connection.get().createChannel(), connection.settlements());
             ConfirmChannel opened = ch;
             opened.channel().addShutdownListener(cause -> {
                 synchronized (this) {

@@ -1,7 +1,6 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import com.rabbitmq.client.AMQP;
-import dev.bullpen.client.TaskPublishException;
 import dev.bullpen.protocol.CeleryJson;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,10 +18,7 @@ import tools.jackson.databind.node.ObjectNode;
  * Bullpen's, so this is how they hear of one; Bullpen workers, which listen there too, store it
  * in the durable revocations again, which changes nothing.
  */
-public final class RevokeBroadcast {
-
-    /** kombu's mailbox exchange for Celery ({@code <namespace>.pidbox}), declared as kombu does: fanout, not durable. */
-    public static final String EXCHANGE = "celery.pidbox";
+final class RevokeBroadcast {
 
     /** Celery's default broadcast timeout: kombu's {@code expires} header is the send time plus it. */
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
@@ -32,7 +28,7 @@ public final class RevokeBroadcast {
     /** kombu's Mailbox clock: a Lamport clock, forwarded for each message, that the workers adjust theirs to. */
     private final AtomicLong clock = new AtomicLong();
 
-    public RevokeBroadcast(ConfirmingPublisher publisher, Duration confirmTimeout) {
+    RevokeBroadcast(ConfirmingPublisher publisher, Duration confirmTimeout) {
         this.publisher = publisher;
         this.confirmTimeout = confirmTimeout;
     }
@@ -43,14 +39,14 @@ public final class RevokeBroadcast {
      *
      * @throws TaskPublishException when the broker cannot be reached, refuses it or does not confirm in time
      */
-    public void send(String taskId, boolean terminate) {
+    void send(String taskId, boolean terminate) {
         byte[] body = CeleryJson.mapper().writeValueAsBytes(body(taskId, terminate));
         AMQP.BasicProperties props = properties(clock.incrementAndGet(), Instant.now());
         publisher.withChannel(channel -> {
-            channel.exchangeDeclare(EXCHANGE, "fanout", false);
+            BrokerTopology.declareControlExchange(channel);
             channel.confirmSelect();
             // Not mandatory: a fanout exchange with no worker bound routes nowhere, and that is fine.
-            channel.basicPublish(EXCHANGE, "", false, props, body);
+            channel.basicPublish(BrokerTopology.CONTROL_EXCHANGE, "", false, props, body);
             try {
                 channel.waitForConfirmsOrDie(confirmTimeout.toMillis());
             } catch (TimeoutException ex) {

@@ -1,7 +1,6 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
-import dev.bullpen.client.TaskClient;
-import dev.bullpen.client.TaskOptions;
+import dev.bullpen.client.internal.SignatureMessages;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.Signature;
 import dev.bullpen.protocol.TaskMessage;

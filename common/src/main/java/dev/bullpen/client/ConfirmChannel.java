@@ -1,8 +1,7 @@
-package dev.bullpen.client.internal;
+package dev.bullpen.client;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Return;
-import dev.bullpen.client.TaskPublishException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
