@@ -8,12 +8,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One task sent once to each of several workers ({@link TaskControl#broadcast}), with a result per
@@ -47,7 +49,7 @@ public final class BroadcastHandle {
     }
 
     /** The worker a copy's task id is for, or null when it is no broadcast copy of {@code broadcastId}. */
-    static String workerOf(String broadcastId, String taskId) {
+    static @Nullable String workerOf(String broadcastId, String taskId) {
         String prefix = broadcastId + ":";
         return taskId.startsWith(prefix) && taskId.length() > prefix.length() ? taskId.substring(prefix.length()) : null;
     }
@@ -70,7 +72,7 @@ public final class BroadcastHandle {
     /** Each sent copy's stored result now (PENDING for those not stored yet), by worker. */
     public SortedMap<String, TaskResult> results() {
         List<String> workers = new ArrayList<>(handles.keySet());
-        List<TaskResult> now = results.getAll(workers.stream().map(w -> handles.get(w).id()).toList());
+        List<TaskResult> now = results.getAll(workers.stream().map(w -> Objects.requireNonNull(handles.get(w)).id()).toList());
         SortedMap<String, TaskResult> byWorker = new TreeMap<>();
         for (int i = 0; i < workers.size(); i++) {
             byWorker.put(workers.get(i), now.get(i));

@@ -1,5 +1,6 @@
 package dev.bullpen.client;
 
+import org.jspecify.annotations.Nullable;
 /** The root of Bullpen's unchecked exceptions. */
 public class BullpenException extends RuntimeException {
 
@@ -7,7 +8,7 @@ public class BullpenException extends RuntimeException {
         super(message);
     }
 
-    public BullpenException(String message, Throwable cause) {
+    public BullpenException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

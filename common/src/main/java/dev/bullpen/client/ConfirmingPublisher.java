@@ -84,7 +84,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
      *
      * @throws TaskPublishException when the broker cannot be reached or the work fails at the broker
      */
-    public <T> T withChannel(ChannelWork<T> work) {
+    public <T extends @Nullable Object> T withChannel(ChannelWork<T> work) {
         if (closed || connection.isClosed()) {
             throw new TaskPublishException("the publisher is closed");
         }
@@ -112,7 +112,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
 
     /** Work done on a channel. */
     @FunctionalInterface
-    public interface ChannelWork<T> {
+    public interface ChannelWork<T extends @Nullable Object> {
         T apply(Channel channel) throws IOException;
     }
 

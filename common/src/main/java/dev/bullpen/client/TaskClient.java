@@ -128,10 +128,10 @@ public final class TaskClient implements AutoCloseable {
                 throw mismatch; // thrown on this thread already, and its type tells the caller retrying will not help
             }
             if (ex.getCause() instanceof UnknownWorkerException unknown) {
-                throw new UnknownWorkerException(unknown.worker(), unknown.getMessage());
+                throw new UnknownWorkerException(unknown.worker(), String.valueOf(unknown.getMessage()));
             }
             if (ex.getCause() instanceof TaskPublishException publish) {
-                throw new TaskPublishException(publish.getMessage(), publish);
+                throw new TaskPublishException(String.valueOf(publish.getMessage()), publish);
             }
             throw new TaskPublishException("could not send task '" + task + "'", ex.getCause());
         }

@@ -1,5 +1,6 @@
 package dev.bullpen.client;
 
+import org.jspecify.annotations.Nullable;
 /**
  * The broker did not take a task: unreachable, refused it (nack), could not route it to a queue, or
  * did not confirm in time. The task may or may not have been queued only in the last case.
@@ -10,7 +11,7 @@ public class TaskPublishException extends BullpenException {
         super(message);
     }
 
-    public TaskPublishException(String message, Throwable cause) {
+    public TaskPublishException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

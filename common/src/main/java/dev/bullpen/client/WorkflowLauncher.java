@@ -6,11 +6,13 @@ import dev.bullpen.protocol.Signature;
 import dev.bullpen.result.ResultBackend;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -57,7 +59,8 @@ final class WorkflowLauncher {
             Thread.currentThread().interrupt();
             throw new TaskPublishException("interrupted while waiting for the broker's confirms", ex);
         } catch (ExecutionException ex) {
-            throw new TaskPublishException("could not send the workflow: " + ex.getCause().getMessage(), ex.getCause());
+            Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+            throw new TaskPublishException("could not send the workflow: " + cause.getMessage(), cause);
         }
         return frozen;
     }
@@ -70,7 +73,7 @@ final class WorkflowLauncher {
                     s = s.withOption("task_id", UUID.randomUUID().toString());
                 }
                 s = routed(s);
-                yield new Frozen(s, s.taskId(), List.of());
+                yield new Frozen(s, Objects.requireNonNull(s.taskId(), "set above"), List.of());
             }
             case Workflow.Group group -> {
                 String id = UUID.randomUUID().toString();
@@ -111,7 +114,7 @@ final class WorkflowLauncher {
         return s;
     }
 
-    private Frozen chord(Workflow.Chord chord, Workflow.Chain tail) {
+    private Frozen chord(Workflow.Chord chord, Workflow.@Nullable Chain tail) {
         Frozen header = freeze(chord.header());
         Frozen body = freeze(chord.body());
         Signature bodySignature = body.signature();
@@ -145,7 +148,7 @@ final class WorkflowLauncher {
             }
         }
         ArrayNode tasks = CeleryJson.mapper().createArrayNode();
-        String resultId = null;
+        @Nullable String resultId = null;
         for (int i = 0; i < steps.size(); i++) {
             Frozen f;
             if (steps.get(i) instanceof Workflow.Chord chord && i < steps.size() - 1) {
@@ -161,10 +164,11 @@ final class WorkflowLauncher {
         }
         ObjectNode kwargs = CeleryJson.mapper().createObjectNode();
         kwargs.set("tasks", tasks);
-        return new Frozen(complex("celery.chain", kwargs, null, "chain"), resultId, List.of());
+        // A chain has at least one step (Workflow.Chain checks), so the loop set it.
+        return new Frozen(complex("celery.chain", kwargs, null, "chain"), Objects.requireNonNull(resultId), List.of());
     }
 
-    private static Signature complex(String task, ObjectNode kwargs, String id, String type) {
+    private static Signature complex(String task, ObjectNode kwargs, @Nullable String id, String type) {
         ObjectNode options = CeleryJson.mapper().createObjectNode();
         if (id != null) {
             options.put("task_id", id);
