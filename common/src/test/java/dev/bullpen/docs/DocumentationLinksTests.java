@@ -37,7 +37,7 @@ class DocumentationLinksTests {
 
     @Test
     void everyRelativeLinkInTheDocsResolves() {
-        Path root = repositoryRoot();
+        Path root = RepositoryRoot.find();
         List<Path> files = documents(root);
         assertThat(files).contains(root.resolve("README.md"), root.resolve("docs/ARCHITECTURE.md"),
                 root.resolve("examples/README.md"));
@@ -200,17 +200,6 @@ class DocumentationLinksTests {
         return files;
     }
 
-    /** The repository root: the nearest directory up from here with both README.md and docs/. */
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("docs"))) {
-                return dir;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("no README.md with a docs/ beside it above " + Path.of("").toAbsolutePath());
-    }
 
     private static List<String> read(Path file) {
         try {

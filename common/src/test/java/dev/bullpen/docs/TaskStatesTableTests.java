@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bullpen.result.TaskState;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +16,7 @@ class TaskStatesTableTests {
 
     @Test
     void architectureShowsTheTransitionTableOfTheCode() throws IOException {
-        String page = Files.readString(repositoryRoot().resolve("docs/ARCHITECTURE.md"));
+        String page = Files.readString(RepositoryRoot.find().resolve("docs/ARCHITECTURE.md"));
 
         assertThat(page).as("docs/ARCHITECTURE.md's task states table; this is the table to paste")
                 .contains(table());
@@ -40,16 +39,5 @@ class TaskStatesTableTests {
             out.append('\n');
         }
         return out.toString();
-    }
-
-    private static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("docs"))) {
-                return dir;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("no README.md with a docs/ beside it above " + Path.of("").toAbsolutePath());
     }
 }
