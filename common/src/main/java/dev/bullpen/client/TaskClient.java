@@ -2,29 +2,17 @@ package dev.bullpen.client;
 
 import com.rabbitmq.client.ConnectionFactory;
 import dev.bullpen.client.internal.PublishMeters;
-import dev.bullpen.metrics.MeterNames;
-import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.protocol.TaskMessage;
-import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.protocol.TaskMessageCodec;
-import dev.bullpen.protocol.TimeLimit;
 import dev.bullpen.result.ResultBackend;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pitches tasks by name onto RabbitMQ in Celery's protocol v2, and hands back a {@link TaskHandle}
@@ -148,7 +136,7 @@ public final class TaskClient implements AutoCloseable {
         TaskMessage message;
         String queue = queueFor(task, options);
         try {
-            message = message(task, args, kwargs, options);
+            message = OutgoingMessages.of(task, args, kwargs, options);
             if (options.worker() == null) {
                 queues.ensure(queue);
             } else {
@@ -173,7 +161,7 @@ public final class TaskClient implements AutoCloseable {
                     if (cause instanceof UnroutableException) {
                         return CompletableFuture.failedFuture(new UnknownWorkerException(worker, "no worker named '" + worker
                                 + "': nothing consumes a direct queue " + queue + " (exchange " + BrokerTopology.DIRECT_EXCHANGE
-                                + ", routing key '" + worker + "'); GET /api/workers or TaskClient.liveWorkers() lists the names"));
+                                + ", routing key '" + worker + "'); GET /api/workers or TaskControl.liveWorkers() lists the names"));
                     }
                     directExchangeDeclared = false; // the broker may have lost it: declare it again next time
                     return CompletableFuture.failedFuture(cause);
@@ -306,32 +294,5 @@ public final class TaskClient implements AutoCloseable {
     @Override
     public void close() {
         publisher.close();
-    }
-
-    private static TaskMessage message(String task, List<?> args, Map<String, ?> kwargs, TaskOptions options) {
-        if (task.isBlank()) {
-            throw new IllegalArgumentException("task name must not be blank");
-        }
-        String id = options.taskId() == null ? UUID.randomUUID().toString() : options.taskId();
-        Instant now = Instant.now();
-        Instant startAfter = options.startAfter(now);
-        return TaskMessageBuilder.of(task, id)
-                .args(CeleryJson.mapper().valueToTree(args) instanceof ArrayNode a ? a : CeleryJson.mapper().createArrayNode())
-                .kwargs(CeleryJson.mapper().valueToTree(kwargs) instanceof ObjectNode o ? o : CeleryJson.mapper().createObjectNode())
-                .eta(utc(startAfter))
-                .expires(utc(options.expires()))
-                .priority(options.priority() == null ? 0 : options.priority())
-                .timeLimit(new TimeLimit(seconds(options.timeLimit()), seconds(options.softTimeLimit())))
-                .ignoreResult(options.ignoreResult())
-                .header(MeterNames.PUBLISHED_AT_HEADER, now.toEpochMilli() / 1000.0)
-                .build();
-    }
-
-    private static @Nullable OffsetDateTime utc(@Nullable Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static @Nullable Double seconds(@Nullable Duration duration) {
-        return duration == null ? null : duration.toNanos() / 1e9;
     }
 }

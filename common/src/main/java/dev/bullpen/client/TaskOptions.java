@@ -97,7 +97,7 @@ public record TaskOptions(@Nullable String queue, @Nullable Duration countdown, 
     /**
      * Runs the task on the one worker of this node name only, as Celery's
      * {@code apply_async(exchange="C.dq2", routing_key=worker)} does with {@code worker_direct}. The
-     * names are those of {@code GET /api/workers} and {@link TaskClient#liveWorkers()}. A name no worker
+     * names are those of {@code GET /api/workers} and {@link TaskControl#liveWorkers()}. A name no worker
      * ever used is a {@link UnknownWorkerException}; a worker that is gone keeps its queue, and the task
      * waits there until a worker of that name is back.
      */

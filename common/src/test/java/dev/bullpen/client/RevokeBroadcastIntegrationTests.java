@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@link TaskClient#revoke} broadcasts Celery's remote-control revoke the way a real Python Celery
+ * {@link TaskControl#revoke} broadcasts Celery's remote-control revoke the way a real Python Celery
  * 5 client's {@code app.control.revoke} does: both are caught on a queue of this test's own bound to
  * {@code celery.pidbox}, and their bodies and message properties compared. Other tests' broadcasts
  * land there too; only this test's task ids are looked at.

@@ -26,7 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A revoke from Bullpen ({@link TaskClient#revoke} and {@code DELETE /api/tasks/{id}}) reaches a
+ * A revoke from Bullpen ({@link dev.bullpen.client.TaskControl#revoke} and {@code DELETE /api/tasks/{id}}) reaches a
  * real Python Celery 5 worker, which keeps revocations in memory and never reads Bullpen's: through
  * the remote-control broadcast on {@code celery.pidbox}. A task waiting for its countdown never runs
  * (the Python worker stores REVOKED when it comes due); with terminate a running one is killed

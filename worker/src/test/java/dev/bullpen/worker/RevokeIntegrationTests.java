@@ -40,7 +40,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Revoke on the real broker and Redis: a revoked task never runs, whether the worker meets it
  * later, after its ETA, or only once a worker is started after the revoke; a terminating revoke
  * interrupts a running task, stores REVOKED and frees its slot. Celery's remote-control revoke that
- * {@link TaskClient#revoke} also broadcasts (for Python workers) does the same on its own, through
+ * {@link dev.bullpen.client.TaskControl#revoke} also broadcasts (for Python workers) does the same on its own, through
  * the worker's pidbox. The worker runs one task at a time.
  */
 @SpringBootTest(classes = {WorkerApplication.class, RevokeIntegrationTests.Config.class}, properties = "server.port=0")
