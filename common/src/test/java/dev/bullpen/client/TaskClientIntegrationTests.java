@@ -27,6 +27,7 @@ import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.ForwardingResultBackend;
+import dev.bullpen.test.TcpProxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -345,6 +347,32 @@ class TaskClientIntegrationTests {
                     await().atMost(PATIENCE).until(async::isDone);
                     assertThat(async).isCompletedExceptionally();
                 });
+            }
+        }
+    }
+
+    @Test
+    void sendAsyncGivesUpOnAConfirmThatNeverComes() {
+        // The connection stays open and the publish goes out, but the broker's confirm is held: only
+        // sendAsync's own confirm timeout ends the wait, as a TaskPublishException caused by a timeout.
+        ConnectionFactory direct = services.amqpConnectionFactory();
+        try (TcpProxy proxy = new TcpProxy(direct.getHost(), direct.getPort()).start()) {
+            ConnectionFactory viaProxy = services.amqpConnectionFactory();
+            viaProxy.setHost("127.0.0.1");
+            viaProxy.setPort(proxy.port());
+            TaskClientSettings quick = new TaskClientSettings(services.queue("default"), Duration.ofSeconds(1), 1, true);
+            try (TaskClient client = TaskClient.builder(viaProxy, results).settings(quick).build()) {
+                // Connected, the queue declared and the one publishing channel open: only a confirm is awaited next.
+                client.send("proj.add", List.of(1, 2));
+                proxy.freeze();
+                CompletableFuture<TaskHandle> unconfirmed = client.sendAsync("proj.add", List.of(3, 4), Map.of(),
+                        TaskOptions.defaults());
+
+                assertThat(unconfirmed).failsWithin(PATIENCE).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(TaskPublishException.class)
+                        .withMessageContaining("did not confirm")
+                        .havingCause().isInstanceOf(TimeoutException.class);
+                proxy.thaw(); // and the client closes normally
             }
         }
     }

@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * redis.stop();                                               // Redis is "down"
  * redis.start();                                              // and back
  * }</pre>
+ *
+ * <p>{@link #freeze()} instead keeps every connection open and holds what either side sends: a
+ * broker that has gone silent mid-conversation (no close, no error), until {@link #thaw()}.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -28,6 +31,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private int port;
     private ServerSocket server;
+    private volatile boolean frozen;
 
     /** A proxy to {@code targetHost:targetPort}; not listening until {@link #start()}. */
     public TcpProxy(String targetHost, int targetPort) {
@@ -61,6 +65,16 @@ public final class TcpProxy implements AutoCloseable {
         server = null;
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
+    }
+
+    /** Holds every byte from now on, in both directions, with the connections left open. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Forwards again, the bytes held first. */
+    public void thaw() {
+        frozen = false;
     }
 
     /** The loopback port it listens on; the same after a restart. */
@@ -101,7 +115,16 @@ public final class TcpProxy implements AutoCloseable {
 
     private void pump(Socket from, Socket to) {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            byte[] buffer = new byte[16 * 1024];
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                while (frozen) {
+                    Thread.sleep(10);
+                }
+                out.write(buffer, 0, read);
+                out.flush();
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
         } catch (IOException ended) {
             // One side closed: the other goes too, below.
         } finally {
