@@ -66,6 +66,17 @@ public final class BrokerManagement {
         return named(get("vhosts/" + encode(vhost) + "/connections?columns=name,user_provided_name"), clientProvidedName);
     }
 
+    /** The names clients gave their connections to one virtual host (those that gave one). */
+    public List<String> connectionNames(String vhost) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode connection : get("vhosts/" + encode(vhost) + "/connections?columns=user_provided_name")) {
+            if (connection.hasNonNull("user_provided_name")) {
+                names.add(connection.path("user_provided_name").asString());
+            }
+        }
+        return names;
+    }
+
     private static List<String> named(JsonNode connections, String clientProvidedName) {
         List<String> names = new ArrayList<>();
         for (JsonNode connection : connections) {
