@@ -66,8 +66,8 @@ redisConfig.setDatabase(redisUrl.getPath() == null || redisUrl.getPath().length(
 LettuceConnectionFactory redis = new LettuceConnectionFactory(redisConfig);
 redis.afterPropertiesSet();
 redis.start();
-TaskClient client = TaskClient.builder(amqp, new RedisResultBackend(redis, keyPrefix, Duration.ofDays(1)))
-        .settings(new TaskClientSettings(queue, Duration.ofSeconds(10), 2, true)).build();
+// One line: JShell ends a snippet at the first line that reads as a complete statement.
+TaskClient client = TaskClient.builder(amqp, new RedisResultBackend(redis, keyPrefix, Duration.ofDays(1))).settings(new TaskClientSettings(queue, Duration.ofSeconds(10), 2, true)).build();
 Duration patience = Duration.ofSeconds((long) jobSeconds + 60);
 
 // A first pitch.
