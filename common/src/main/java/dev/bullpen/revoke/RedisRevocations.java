@@ -67,15 +67,26 @@ public final class RedisRevocations implements Revocations {
      */
     private static final String REVOKE_SCRIPT = """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
+            -- Scores keep the order revocations were stored in, even within one millisecond: the cap
+            -- drops the oldest, and a renewed one counts as the newest.
+            local score = tonumber(ARGV[3])
+            local top = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+            if top[2] and tonumber(top[2]) >= score then
+              score = tonumber(top[2]) + 0.01
+            end
+            redis.call('ZADD', KEYS[3], string.format('%.3f', score), ARGV[5])
             redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. (tonumber(ARGV[3]) - tonumber(ARGV[2])))
             local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[4])
             local dropped = 0
             if over > 0 then
-              local oldest = redis.call('ZPOPMIN', KEYS[3], over)
-              for i = 1, #oldest, 2 do
-                redis.call('DEL', ARGV[6] .. oldest[i])
-                dropped = dropped + 1
+              -- Oldest first, with one to spare: the one stored now is never the one dropped.
+              local oldest = redis.call('ZRANGE', KEYS[3], 0, over)
+              for _, id in ipairs(oldest) do
+                if dropped < over and id ~= ARGV[5] then
+                  redis.call('ZREM', KEYS[3], id)
+                  redis.call('DEL', ARGV[6] .. id)
+                  dropped = dropped + 1
+                end
               end
             end
             redis.call('PEXPIRE', KEYS[3], ARGV[2])
