@@ -12,6 +12,7 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.internal.topology.DeadLetters;
 import dev.bullpen.worker.test.InProcessWorker;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,9 @@ class WorkerConnectionsIntegrationTests {
 
     @Test
     void consumingRemoteControlAndPublishingAreTheWorkersOnlyConnections() throws Exception {
+        // The worker connects on a thread of its own: its queues (and their dead-letter queues) are
+        // declared once it consumes.
+        await().atMost(WAIT).until(() -> worker.bean(Worker.class).isConsuming());
         TaskClient client = worker.client();
         // A delay: the worker parks a task whose countdown has not run out on the delay exchanges.
         TaskHandle delayed = client.send("demo.add", List.of(1, 2), Map.of(),
