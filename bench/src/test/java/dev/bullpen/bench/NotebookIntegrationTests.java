@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
+import dev.bullpen.test.PythonCelery;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,8 @@ import tools.jackson.databind.JsonNode;
  * producer and two workers of concurrency 5 started from their jars (the exec allowlist holding
  * {@code gzip}, with {@code -k}, on a work-dir where both write their files), on this class's queue and
  * Redis key prefix. A cell that raises, or a snippet that
- * throws, fails the test; so does a missing Jupyter.
+ * throws, fails the test; so does a missing Jupyter. The notebook's test is {@link NeedsPython}: it runs
+ * with {@code -Ppython}; the JShell one always.
  */
 class NotebookIntegrationTests {
 
@@ -80,6 +83,7 @@ class NotebookIntegrationTests {
     }
 
     @Test
+    @NeedsPython
     void theNotebookRunsFromTopToBottomWithoutAnError() throws Exception {
         Path shared = shared();
         Path executed = work.resolve("bullpen-talk.ipynb");
@@ -168,20 +172,28 @@ class NotebookIntegrationTests {
         return env;
     }
 
-    /** Jupyter is part of the build's requirements: without it this test fails, it never skips. */
+    /**
+     * Jupyter is what {@code -Ppython} asks of the machine: without it (or without nbconvert, a Python 3
+     * kernel, or Celery for that kernel to import) this test fails, saying what to install; it never skips.
+     */
     private static void requireJupyter() throws InterruptedException {
-        String install = "install Debian's jupyter-nbconvert, jupyter-client (jupyter kernelspec) and python3-ipykernel "
-                + "(apt-get install jupyter-nbconvert jupyter-client python3-ipykernel), and python3-celery python3-redis "
-                + "for the notebook's kernel";
+        String install = "Jupyter is missing: apt-get install jupyter-nbconvert jupyter-client python3-ipykernel "
+                + "(jupyter kernelspec comes with jupyter-client; nbconvert runs the notebook on the python3 kernel); "
+                + "these tests run with -Ppython";
+        HashMap<String, String> env = new HashMap<>(System.getenv());
         try {
-            Run kernels = run(List.of("jupyter", "kernelspec", "list"), new HashMap<>(System.getenv()),
-                    Duration.ofMinutes(1));
+            Run nbconvert = run(List.of("jupyter", "nbconvert", "--version"), env, Duration.ofMinutes(1));
+            if (nbconvert.exit() != 0) {
+                throw new IllegalStateException(install + " (jupyter nbconvert --version: " + nbconvert.output().strip() + ")");
+            }
+            Run kernels = run(List.of("jupyter", "kernelspec", "list"), env, Duration.ofMinutes(1));
             if (kernels.exit() != 0 || !kernels.output().contains("python3")) {
-                fail("Jupyter has no python3 kernel: " + install + "\n" + kernels.output());
+                throw new IllegalStateException(install + " (no python3 kernel: " + kernels.output().strip() + ")");
             }
         } catch (IOException notThere) {
-            fail("No jupyter on the PATH (" + notThere.getMessage() + "): " + install);
+            throw new IllegalStateException(install + " (no jupyter on the PATH: " + notThere.getMessage() + ")", notThere);
         }
+        PythonCelery.requireCelery(); // the notebook's cells call Bullpen through Celery
     }
 
     record Run(int exit, String output) {

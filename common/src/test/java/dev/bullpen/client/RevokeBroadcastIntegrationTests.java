@@ -11,6 +11,7 @@ import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.InMemoryResultBackend;
 import dev.bullpen.revoke.InMemoryRevocations;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code celery.pidbox}, and their bodies and message properties compared. Other tests' broadcasts
  * land there too; only this test's task ids are looked at.
  */
+@NeedsPython
 class RevokeBroadcastIntegrationTests {
 
     @RegisterExtension

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Real Python Celery 5.2 (Debian's python3-celery) from a test: a client script or {@code celery}
  * command run to its end ({@link #run}, {@link #client}), and the environment and files a
- * {@link PythonCeleryWorker} and its clients share. Python missing fails the test, saying what to install.
+ * {@link PythonCeleryWorker} and its clients share. Python's Celery missing fails the test, saying what to
+ * install ({@link #requireCelery}). A test that uses it is {@link NeedsPython}, run with {@code -Ppython}.
  *
  * <pre>{@code
  * String out = PythonCelery.run(script.toString(), services.amqpUri().toString(), redis, queue);
@@ -39,15 +40,81 @@ public final class PythonCelery {
     /** The tasks module ({@code interop/bullpen_pytasks.py}, a test resource) a Python worker runs. */
     static final String MODULE = "bullpen_pytasks";
 
-    private static final String NEEDS = "needs Debian's python3-celery and python3-redis: "
-            + "apt-get install -y python3-celery python3-redis";
+    /** What to install, for every message about a missing or broken Python Celery. */
+    static final String INSTALL = "apt-get install python3-celery python3-redis (or pip install 'celery[redis]')";
+
+    private static final String NEEDS = "needs Debian's python3-celery and python3-redis: " + INSTALL;
+
+    /** The check's answer, once: null until it has run, then empty when Celery imports, else why not. */
+    private static volatile @Nullable String missing;
 
     private PythonCelery() {
     }
 
-    /** Debian's python3, else the first on the PATH. */
+    /**
+     * The Python that runs Celery: {@code $BULLPEN_PYTHON} when set (say a virtualenv's
+     * {@code bin/python}), else Debian's {@code /usr/bin/python3}, else the first {@code python3} on the PATH.
+     */
     public static String executable() {
+        String configured = System.getenv("BULLPEN_PYTHON");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
         return new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
+    }
+
+    /**
+     * Fails, with an {@link IllegalStateException} saying what to install, unless {@link #executable()}
+     * imports {@code celery} and {@code redis}. Checked once per JVM (the answer is kept); every run of a
+     * client or worker calls it first, so a machine without Celery fails each such test, at once and
+     * plainly, rather than with a script's traceback or a worker that never consumes.
+     */
+    public static void requireCelery() {
+        String answer = missing;
+        if (answer == null) {
+            synchronized (PythonCelery.class) {
+                answer = missing;
+                if (answer == null) {
+                    answer = checkCelery(executable());
+                    missing = answer;
+                }
+            }
+        }
+        if (!answer.isEmpty()) {
+            throw new IllegalStateException("Python's Celery is missing: " + INSTALL
+                    + "; these tests run with -Ppython (" + answer + ")");
+        }
+    }
+
+    /** Empty when {@code python -c 'import celery, redis'} exits 0 within a minute, else what went wrong. */
+    private static String checkCelery(String python) {
+        String imports = "import celery, redis";
+        List<String> command = List.of(python, "-c", imports);
+        String shown = python + " -c '" + imports + "'";
+        try {
+            Path output = Files.createTempFile("bullpen-python-check-", ".out");
+            try {
+                Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(output.toFile()).start();
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    return shown + " did not finish within 60 s";
+                }
+                if (process.exitValue() == 0) {
+                    return "";
+                }
+                // The traceback's last line says it: ModuleNotFoundError: No module named 'celery'.
+                String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8).strip();
+                return shown + " exited with " + process.exitValue() + (text.isEmpty() ? "" : ": " + lastLine(text));
+            } finally {
+                Files.deleteIfExists(output);
+            }
+        } catch (IOException ex) {
+            return python + " did not start: " + ex.getMessage();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted checking for Python's Celery", ex);
+        }
     }
 
     /** Runs {@code python3 args...} within 60 s, failing the test unless it exits 0; its output. */
@@ -142,8 +209,12 @@ public final class PythonCelery {
             return this;
         }
 
-        /** Runs it to its end: fails the test unless it finishes within the timeout and exits 0; its output. */
+        /**
+         * Runs it to its end: fails the test unless it finishes within the timeout and exits 0; its output.
+         * Without Python's Celery it fails at once, saying what to install ({@link #requireCelery}).
+         */
         public String run() {
+            requireCelery();
             List<String> command = new ArrayList<>(List.of(executable()));
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

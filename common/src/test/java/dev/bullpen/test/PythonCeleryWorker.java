@@ -22,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * A real Python Celery worker process (Debian's python3-celery) running the tasks of
  * {@code interop/bullpen_pytasks.py} on one queue, with the test class's broker, Redis and key prefix.
+ * A class or test that uses it is {@link NeedsPython}; without Python's Celery it fails before starting
+ * the worker, saying what to install ({@link PythonCelery#requireCelery}).
  *
  * <p>As a JUnit extension it starts before the class's tests and stops after them, before the
  * services delete the class's queues; a test that wants one of its own calls {@link Launch#start}.
@@ -113,6 +115,7 @@ public final class PythonCeleryWorker implements BeforeAllCallback, AfterAllCall
         if (process != null) {
             return;
         }
+        PythonCelery.requireCelery();
         BullpenServices services = launch.services;
         Path dir = Files.createTempDirectory("bullpen-pytasks");
         PythonCelery.copyModule(dir);
@@ -178,8 +181,8 @@ public final class PythonCeleryWorker implements BeforeAllCallback, AfterAllCall
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new AssertionError("the Python Celery worker exited with " + process.exitValue()
-                                + " (needs Debian's python3-celery and python3-redis: "
-                                + "apt-get install -y python3-celery python3-redis); log:\n" + log());
+                                + " (needs Debian's python3-celery and python3-redis: " + PythonCelery.INSTALL
+                                + "); log:\n" + log());
                     }
                     return consumers(services, queue) > 0;
                 });

@@ -9,6 +9,7 @@ import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCeleryWorker;
 import dev.bullpen.worker.test.InProcessWorker;
 import java.net.http.HttpRequest;
@@ -159,6 +160,7 @@ class DirectAndBroadcastEndpointsIntegrationTests {
     }
 
     @Test
+    @NeedsPython
     void aPythonCeleryWorkerWithWorkerDirectIsReachedAndOneWithoutIsAFailedCopy() throws Exception {
         try (PythonCeleryWorker direct = PythonCeleryWorker.on(services, QUEUE).workerDirect().start();
              PythonCeleryWorker plain = PythonCeleryWorker.start(services, QUEUE)) {

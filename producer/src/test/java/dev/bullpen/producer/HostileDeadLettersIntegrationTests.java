@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.bullpen.client.InboundGuard;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,6 +46,7 @@ class HostileDeadLettersIntegrationTests {
     int port;
 
     @Test
+    @NeedsPython
     void aDeadLetterWithPythonsSixtyFourBitHeaderIsListedAndReplayed() throws Exception {
         String id = "wide-" + UUID.randomUUID();
         try (Connection c = services.amqpConnectionFactory().newConnection("hostile-dead-test");

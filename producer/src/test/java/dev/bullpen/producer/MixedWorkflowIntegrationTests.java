@@ -9,6 +9,7 @@ import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.result.ResultMeta;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.test.PythonCeleryWorker;
 import dev.bullpen.worker.test.InProcessWorker;
@@ -35,6 +36,7 @@ import tools.jackson.databind.JsonNode;
  * Celery worker (py tasks, queue P), started from Java, over HTTP and from a Python Celery client.
  * Each step's stored result names the worker that ran it and the queue it came from.
  */
+@NeedsPython
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class MixedWorkflowIntegrationTests {
 

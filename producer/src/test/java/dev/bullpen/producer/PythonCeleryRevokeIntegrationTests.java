@@ -10,6 +10,7 @@ import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,7 @@ import tools.jackson.databind.JsonNode;
  * marks in Redis that it started, so "never ran" is seen, not assumed. An {@code expires} set in
  * Java revokes the same way.
  */
+@NeedsPython
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonCeleryRevokeIntegrationTests {
 

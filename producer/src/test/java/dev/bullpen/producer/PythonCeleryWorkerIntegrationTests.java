@@ -12,6 +12,7 @@ import dev.bullpen.protocol.WireTime;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCeleryWorker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import tools.jackson.databind.JsonNode;
  * are honoured by the Python worker, and its retries read RETRY, then the result, from Java;
  * {@code GET /api/workers} lists it from its Celery heartbeats. The tasks are in {@code interop/bullpen_pytasks.py}.
  */
+@NeedsPython
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonCeleryWorkerIntegrationTests {
 

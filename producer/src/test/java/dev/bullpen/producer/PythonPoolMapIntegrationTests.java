@@ -8,6 +8,7 @@ import dev.bullpen.client.MapHandle;
 import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  * map and starmap are plain task messages. A Python worker does not say which tuple of a chunk
  * failed, so the handle names the chunk's first index and no item.
  */
+@NeedsPython
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonPoolMapIntegrationTests {
 

@@ -10,6 +10,7 @@ import dev.bullpen.client.TaskFailedException;
 import dev.bullpen.client.TaskHandle;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCeleryWorker;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  * the Python worker follows Bullpen's embed.chain, reads the group header and does Celery's chord
  * bookkeeping on the chord size Bullpen recorded. The tasks are in {@code interop/bullpen_pytasks.py}.
  */
+@NeedsPython
 @SpringBootTest(classes = ProducerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class PythonWorkflowIntegrationTests {
 

@@ -7,6 +7,7 @@ import dev.bullpen.client.TaskClient;
 import dev.bullpen.client.Workflow;
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import tools.jackson.databind.JsonNode;
  * chord bookkeeping, and a chord whose header fails gives Python a prompt ChordError. Python also
  * restores a group the Java client saved.
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryCanvasInteropIntegrationTests {
 

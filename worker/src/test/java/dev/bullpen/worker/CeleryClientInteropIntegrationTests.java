@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.math.BigInteger;
@@ -37,6 +38,7 @@ import tools.jackson.databind.JsonNode;
  * aware and naive {@code eta} are honoured, never early. The calls are in
  * {@code interop/celery_client_calls.py}.
  */
+@NeedsPython
 @SpringBootTest(classes = {WorkerApplication.class, CeleryClientInteropIntegrationTests.Config.class},
         properties = "server.port=0")
 class CeleryClientInteropIntegrationTests {

@@ -15,6 +15,7 @@ import dev.bullpen.protocol.TaskMessage;
 import dev.bullpen.protocol.TaskMessageBuilder;
 import dev.bullpen.test.BullpenServices;
 import dev.bullpen.test.Captures;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
@@ -102,6 +103,7 @@ class CeleryFormatsInteropIntegrationTests {
     Worker worker;
 
     @Test
+    @NeedsPython
     void aPythonClientsCompressedAndLongMessagesRunOnBullpen() throws Exception {
         Path script = PythonCelery.script("celery_send_formats.py");
         String redis = PythonCelery.redisUrl(services);

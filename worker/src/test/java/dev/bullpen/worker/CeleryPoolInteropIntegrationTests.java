@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import tools.jackson.databind.JsonNode;
  * Python what a Python worker gives it; a failure inside a chunk is Python's exception, with the
  * tuple's index beside it.
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryPoolInteropIntegrationTests {
 

@@ -9,6 +9,7 @@ import dev.bullpen.client.TaskClientSettings;
 import dev.bullpen.client.TaskOptions;
 import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.internal.Worker;
 import dev.bullpen.worker.test.InProcessWorker;
@@ -29,6 +30,7 @@ import org.springframework.context.annotation.Bean;
  * and Bullpen's {@code bullpen.queues.<name>.max-priority: 9} agree, whichever declares it first, and
  * a Bullpen worker runs the priorities a real Python Celery client sent highest first.
  */
+@NeedsPython
 class CeleryPriorityInteropIntegrationTests {
 
     @RegisterExtension

@@ -12,6 +12,7 @@ import dev.bullpen.revoke.RedisRevocations;
 import dev.bullpen.revoke.Revocations;
 import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ import tools.jackson.databind.JsonNode;
  * worker has a node name of its own, and every command names it, since other tests' workers listen
  * on {@code celery.pidbox} too.
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryRemoteControlInteropIntegrationTests {
 

@@ -3,6 +3,7 @@ package dev.bullpen.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Retries as a Python Celery client sees them: while the retry waits, {@code AsyncResult.state} is
  * RETRY and its result the exception; then SUCCESS with {@code AsyncResult.retries} counted.
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryRetryInteropIntegrationTests {
 

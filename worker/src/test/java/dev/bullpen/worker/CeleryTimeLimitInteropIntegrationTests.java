@@ -3,6 +3,7 @@ package dev.bullpen.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code SoftTimeLimitExceeded}, rebuilt from what the worker stored ({@code exc_module}
  * {@code celery.exceptions}, whose classes are billiard's).
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryTimeLimitInteropIntegrationTests {
 

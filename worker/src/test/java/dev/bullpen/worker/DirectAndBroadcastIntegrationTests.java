@@ -17,6 +17,7 @@ import dev.bullpen.result.RedisResultBackend;
 import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.test.ServiceProcess;
 import dev.bullpen.worker.internal.Worker;
@@ -212,6 +213,7 @@ class DirectAndBroadcastIntegrationTests {
     }
 
     @Test
+    @NeedsPython
     void pythonCeleryReachesABullpenWorkerThroughItsDirectQueue() throws Exception {
         Path script = script();
         String broker = services.amqpUri().toString();
@@ -230,6 +232,7 @@ class DirectAndBroadcastIntegrationTests {
     }
 
     @Test
+    @NeedsPython
     void celeryInspectActiveQueuesListsTheDirectQueue() throws Exception {
         String out = PythonCelery.run("-m", "celery", "-b", services.amqpUri().toString(),
                 "inspect", "active_queues", "-d", A, "-t", "5", "-j");

@@ -13,6 +13,7 @@ import dev.bullpen.result.TaskResult;
 import dev.bullpen.result.TaskState;
 import dev.bullpen.test.BrokerManagement;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import dev.bullpen.worker.internal.Worker;
@@ -41,6 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * runs, one the client still could not read is dead-lettered with the reason, and the worker's one
  * connection carries on throughout.
  */
+@NeedsPython
 @SpringBootTest(classes = {WorkerApplication.class, HostileHeadersIntegrationTests.Config.class},
         properties = "server.port=0")
 class HostileHeadersIntegrationTests {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bullpen.protocol.CeleryJson;
 import dev.bullpen.test.BullpenServices;
+import dev.bullpen.test.NeedsPython;
 import dev.bullpen.test.PythonCelery;
 import dev.bullpen.worker.app.WorkerApplication;
 import java.io.IOException;
@@ -28,6 +29,7 @@ import tools.jackson.databind.JsonNode;
  * exceptions named after the worker's. The calls are in {@code interop/celery_send_exec.py}; the
  * worker's work-dir is this class's directory of files.
  */
+@NeedsPython
 @SpringBootTest(classes = WorkerApplication.class, properties = "server.port=0")
 class CeleryExecInteropIntegrationTests {
 
