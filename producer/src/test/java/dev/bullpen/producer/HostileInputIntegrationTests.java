@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -93,7 +92,7 @@ class HostileInputIntegrationTests {
     @ParameterizedTest(name = "{0} {2}")
     @MethodSource("controlCharacters")
     void controlCharactersInNamesAreRefused(String path, String body, String field) {
-        JsonNode problem = problem(post(path, body), 400);
+        JsonNode problem = ProducerHttp.problem(http().postJson(path, body), 400);
 
         assertThat(problem.path("field").asString()).isEqualTo(field);
     }
@@ -101,12 +100,12 @@ class HostileInputIntegrationTests {
     @Test
     void idsInThePathWithControlCharactersAreRefused() {
         for (String path : new String[] {"/api/tasks/a%0Ab", "/api/tasks/a%1Bb", "/api/groups/a%0Ab", "/api/maps/a%0Db"}) {
-            assertThat(problem(http().get(path), 400).path("field").asString()).as(path).isEqualTo("id");
+            assertThat(ProducerHttp.problem(http().get(path), 400).path("field").asString()).as(path).isEqualTo("id");
         }
         HttpResponse<String> revoke = http().send(http().request("/api/tasks/a%0Ab").DELETE().build());
-        assertThat(problem(revoke, 400).path("field").asString()).isEqualTo("id");
+        assertThat(ProducerHttp.problem(revoke, 400).path("field").asString()).isEqualTo("id");
         String overlong = "a".repeat(256);
-        assertThat(problem(http().get("/api/tasks/" + overlong), 400).path("field").asString()).isEqualTo("id");
+        assertThat(ProducerHttp.problem(http().get("/api/tasks/" + overlong), 400).path("field").asString()).isEqualTo("id");
     }
 
     @Test
@@ -124,7 +123,7 @@ class HostileInputIntegrationTests {
     void anEtaBeyondTenYearsIsRefusedLikeACountdown() {
         String eta = Instant.now().plus(3660 + 10 * 365, ChronoUnit.DAYS).toString();
 
-        JsonNode problem = problem(post("/api/tasks", "{\"task\": \"demo.add\", \"eta\": \"" + eta + "\"}"), 400);
+        JsonNode problem = ProducerHttp.problem(http().postJson("/api/tasks", "{\"task\": \"demo.add\", \"eta\": \"" + eta + "\"}"), 400);
 
         assertThat(problem.path("field").asString()).isEqualTo("eta");
         assertThat(problem.path("detail").asString()).contains("10 years");
@@ -132,7 +131,7 @@ class HostileInputIntegrationTests {
 
     @Test
     void aCronThatNeverFiresIsRefusedAtCreation() {
-        JsonNode problem = problem(post("/api/schedules", "{\"name\": \"never\", \"task\": \"demo.add\", "
+        JsonNode problem = ProducerHttp.problem(http().postJson("/api/schedules", "{\"name\": \"never\", \"task\": \"demo.add\", "
                 + "\"cron\": \"0 0 30 2 *\"}"), 400);
 
         assertThat(problem.path("field").asString()).isEqualTo("cron");
@@ -173,7 +172,7 @@ class HostileInputIntegrationTests {
     void theErrorPathItselfIsAProblemToo() {
         HttpResponse<String> response = http().send(http().request("/error").header("Accept", "text/html").GET().build());
 
-        JsonNode problem = problem(response, 404);
+        JsonNode problem = ProducerHttp.problem(response, 404);
         assertThat(problem.path("title").asString()).isEqualTo("Not Found");
     }
 
@@ -220,17 +219,6 @@ class HostileInputIntegrationTests {
             }
             return new Raw(status, contentType, body);
         }
-    }
-
-    private HttpResponse<String> post(String path, String body) {
-        return http().send(http().request(path).header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
-    }
-
-    private static JsonNode problem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(ProducerHttp.contentType(response)).startsWith("application/problem+json");
-        return ProducerHttp.json(response);
     }
 
     private ProducerHttp http() {

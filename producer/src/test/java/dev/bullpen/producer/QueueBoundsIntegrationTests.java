@@ -6,9 +6,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.bullpen.test.BullpenServices;
 import java.io.IOException;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -84,7 +81,7 @@ class QueueBoundsIntegrationTests {
             String queue = "anything-" + i + "-" + UUID.randomUUID();
             TRIED.add(queue);
 
-            JsonNode problem = problem(http().postJson("{\"task\": \"demo.add\", \"queue\": \"" + queue + "\"}"), 400);
+            JsonNode problem = ProducerHttp.problem(http().postJson("{\"task\": \"demo.add\", \"queue\": \"" + queue + "\"}"), 400);
 
             assertThat(problem.path("field").asString()).isEqualTo("queue");
             assertThat(problem.path("detail").asString()).contains(queue).contains("bullpen.queues")
@@ -102,7 +99,7 @@ class QueueBoundsIntegrationTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("reserved")
     void reservedNamesAreRefusedEvenWhenAPatternMatchesThem(String queue) throws Exception {
-        JsonNode problem = problem(http().postJson("{\"task\": \"demo.add\", \"queue\": \"" + queue + "\"}"), 400);
+        JsonNode problem = ProducerHttp.problem(http().postJson("{\"task\": \"demo.add\", \"queue\": \"" + queue + "\"}"), 400);
 
         assertThat(problem.path("field").asString()).isEqualTo("queue");
         assertThat(problem.path("detail").asString()).contains("reserved");
@@ -131,13 +128,13 @@ class QueueBoundsIntegrationTests {
         String queue = "elsewhere-" + UUID.randomUUID();
         TRIED.add(queue);
 
-        JsonNode batch = problem(post("/api/tasks/batch", "[{\"task\": \"demo.add\"}, {\"task\": \"demo.add\", "
+        JsonNode batch = ProducerHttp.problem(http().postJson("/api/tasks/batch", "[{\"task\": \"demo.add\"}, {\"task\": \"demo.add\", "
                 + "\"queue\": \"" + queue + "\"}]"), 400);
-        JsonNode chain = problem(post("/api/workflows", "{\"chain\": [{\"task\": \"demo.add\", \"args\": [1, 1]}, "
+        JsonNode chain = ProducerHttp.problem(http().postJson("/api/workflows", "{\"chain\": [{\"task\": \"demo.add\", \"args\": [1, 1]}, "
                 + "{\"task\": \"demo.add\", \"queue\": \"" + queue + "\"}]}"), 400);
-        JsonNode map = problem(post("/api/workflows", "{\"map\": {\"task\": \"demo.echo\", \"items\": [1], "
+        JsonNode map = ProducerHttp.problem(http().postJson("/api/workflows", "{\"map\": {\"task\": \"demo.echo\", \"items\": [1], "
                 + "\"queue\": \"" + queue + "\"}}"), 400);
-        JsonNode schedule = problem(post("/api/schedules", "{\"name\": \"bounded\", \"task\": \"demo.add\", "
+        JsonNode schedule = ProducerHttp.problem(http().postJson("/api/schedules", "{\"name\": \"bounded\", \"task\": \"demo.add\", "
                 + "\"interval\": 60, \"queue\": \"" + queue + "\"}"), 400);
 
         assertThat(batch.path("index").asInt()).isEqualTo(1);
@@ -163,17 +160,6 @@ class QueueBoundsIntegrationTests {
                 return false;
             }
         }
-    }
-
-    private HttpResponse<String> post(String path, String body) {
-        return http().send(http().request(path).header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
-    }
-
-    private static JsonNode problem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(ProducerHttp.contentType(response)).startsWith("application/problem+json");
-        return ProducerHttp.json(response);
     }
 
     private ProducerHttp http() {

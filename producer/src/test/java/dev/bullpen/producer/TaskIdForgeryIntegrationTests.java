@@ -77,7 +77,7 @@ class TaskIdForgeryIntegrationTests {
         HttpResponse<String> real = http().postJson(
                 "{\"task\": \"demo.echo\", \"args\": [\"real\"], \"task_id\": \"" + victim + "\"}");
 
-        JsonNode problem = problem(real, 409);
+        JsonNode problem = ProducerHttp.problem(real, 409);
         assertThat(problem.path("title").asString()).isEqualTo("Task id taken");
         assertThat(problem.path("field").asString()).isEqualTo("task_id");
         assertThat(problem.path("id").asString()).isEqualTo(victim);
@@ -95,7 +95,7 @@ class TaskIdForgeryIntegrationTests {
                             + "\"date_done\": \"2026-01-01T00:00:00\", \"task_id\": \"" + done + "\"}");
         }
 
-        JsonNode problem = problem(http().postJson("{\"task\": \"demo.echo\", \"task_id\": \"" + done + "\"}"), 409);
+        JsonNode problem = ProducerHttp.problem(http().postJson("{\"task\": \"demo.echo\", \"task_id\": \"" + done + "\"}"), 409);
 
         assertThat(problem.path("id").asString()).isEqualTo(done);
         assertThat(broker.messageCount(TASKS)).isZero();
@@ -115,7 +115,7 @@ class TaskIdForgeryIntegrationTests {
         assertThat(replay.statusCode()).isEqualTo(202);
         assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
         assertThat(ProducerHttp.json(replay).path("id").asString()).isEqualTo(id);
-        assertThat(problem(otherKey, 409).path("title").asString()).isEqualTo("Task id taken");
+        assertThat(ProducerHttp.problem(otherKey, 409).path("title").asString()).isEqualTo("Task id taken");
         assertThat(broker.messageCount(TASKS)).as("published once").isEqualTo(1);
         broker.take(TASKS);
     }
@@ -130,7 +130,7 @@ class TaskIdForgeryIntegrationTests {
         HttpResponse<String> response = batch("[{\"task\": \"demo.add\", \"task_id\": \"" + fresh + "\"}, "
                 + "{\"task\": \"demo.add\"}, {\"task\": \"demo.add\", \"task_id\": \"" + taken + "\"}]");
 
-        JsonNode problem = problem(response, 409);
+        JsonNode problem = ProducerHttp.problem(response, 409);
         assertThat(problem.path("index").asInt()).isEqualTo(2);
         assertThat(problem.path("id").asString()).isEqualTo(taken);
         assertThat(broker.messageCount(TASKS)).isZero();
@@ -146,7 +146,7 @@ class TaskIdForgeryIntegrationTests {
         HttpResponse<String> response = batch("[{\"task\": \"demo.add\", \"task_id\": \"" + twice + "\"}, "
                 + "{\"task\": \"demo.echo\", \"task_id\": \"" + twice + "\"}]");
 
-        JsonNode problem = problem(response, 400);
+        JsonNode problem = ProducerHttp.problem(response, 400);
         assertThat(problem.path("index").asInt()).isEqualTo(1);
         assertThat(problem.path("field").asString()).isEqualTo("task_id");
         assertThat(problem.path("detail").asString()).contains(twice).contains("task 0");
@@ -204,12 +204,6 @@ class TaskIdForgeryIntegrationTests {
     private HttpResponse<String> batch(String body) {
         return http().send(http().request("/api/tasks/batch").header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build());
-    }
-
-    private static JsonNode problem(HttpResponse<String> response, int status) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(ProducerHttp.contentType(response)).startsWith("application/problem+json");
-        return ProducerHttp.json(response);
     }
 
     private ProducerHttp http() {
